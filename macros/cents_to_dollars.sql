@@ -1,0 +1,1 @@
+{{!-- Integer cents to a dollar amount (DECIMAL with 2 decimals). Usage: {{> cents_to_dollars column="amount_cents"}} --}}cast({{column}} / 100 as decimal(18, 2))

@@ -1,0 +1,9 @@
+-- One row per product.
+select
+    product_id,
+    sku,
+    product_name,
+    category,
+    unit_price,
+    is_active
+from {{ref "stg_products"}}
