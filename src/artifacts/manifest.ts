@@ -1,0 +1,124 @@
+import type { CompiledProject } from '../compile/compile.js';
+import type { Node } from '../compile/nodes.js';
+import type { ParsedProject } from '../compile/parse-project.js';
+import { relationOf } from '../compile/compile.js';
+import type { Target } from '../config/profiles.js';
+import { stableStringify } from './json.js';
+
+export const MANIFEST_SCHEMA = 'etlx/manifest/v1';
+
+export interface InvocationMeta {
+  readonly etlxVersion: string;
+  readonly generatedAt: string;
+  readonly invocationId: string;
+}
+
+/** manifest.json as a plain object; see the README's Artifacts section for the shape. */
+export function buildManifest(
+  p: ParsedProject,
+  compiled: CompiledProject,
+  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>,
+  meta: InvocationMeta,
+): Record<string, unknown> {
+  const nodes: Record<string, unknown> = {};
+  const sources: Record<string, unknown> = {};
+  const parentMap: Record<string, string[]> = {};
+  const childMap: Record<string, string[]> = {};
+  for (const id of p.dag.ids) {
+    const n = p.nodes.get(id)!;
+    parentMap[id] = [...p.dag.parents(id)];
+    childMap[id] = [...p.dag.children(id)];
+    if (n.resourceType === 'source') sources[id] = sourceEntry(n);
+    else nodes[id] = nodeEntry(p, n, compiled, target);
+  }
+  const macros: Record<string, unknown> = {};
+  for (const m of p.macros.values()) macros[m.name] = { name: m.name, path: m.path, checksum: { name: 'sha1', checksum: m.checksum } };
+  return {
+    metadata: {
+      schema_version: MANIFEST_SCHEMA,
+      etlx_version: meta.etlxVersion,
+      generated_at: meta.generatedAt,
+      invocation_id: meta.invocationId,
+      project_name: p.name,
+      target_name: target.name,
+    },
+    nodes,
+    sources,
+    macros,
+    parent_map: parentMap,
+    child_map: childMap,
+  };
+}
+
+export function manifestJson(manifest: Record<string, unknown>): string {
+  return `${stableStringify(manifest)}\n`;
+}
+
+function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }>, compiled: CompiledProject, target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>): unknown {
+  const c = compiled.nodes.get(n.id);
+  const base = {
+    unique_id: n.id,
+    resource_type: n.resourceType,
+    name: n.name,
+    package_name: n.packageName,
+    path: n.path,
+    tags: [...n.tags],
+    description: n.description ?? '',
+    depends_on: { nodes: [...p.dag.parents(n.id)], macros: n.resourceType === 'model' ? [...n.macros] : [] },
+    compiled_code: c?.display,
+    vars_read: c?.varsRead ?? {},
+  };
+  switch (n.resourceType) {
+    case 'model':
+      return {
+        ...base,
+        fqn: [n.packageName, ...n.fqn, n.name],
+        checksum: { name: 'sha1', checksum: n.checksum },
+        config: n.config,
+        relation_name: relationOf(p, { target }, n.id),
+        columns: Object.fromEntries(n.columns.map((col) => [col.name, col])),
+      };
+    case 'seed':
+      return {
+        ...base,
+        checksum: { name: 'sha1', checksum: n.checksum },
+        config: n.config,
+        relation_name: relationOf(p, { target }, n.id),
+        columns: Object.fromEntries(n.columns.map((col) => [col.name, col])),
+      };
+    case 'test':
+      return {
+        ...base,
+        checksum: { name: 'sha1', checksum: n.checksum },
+        config: n.config,
+        test_metadata: n.testType === 'generic' ? { name: n.kind, kwargs: n.args } : undefined,
+        attached_node: n.attachedTo,
+        column_name: n.column,
+      };
+    default: {
+      const never: never = n;
+      return never;
+    }
+  }
+}
+
+function sourceEntry(s: Extract<Node, { resourceType: 'source' }>): unknown {
+  return {
+    unique_id: s.id,
+    resource_type: 'source',
+    name: s.name,
+    source_name: s.sourceName,
+    package_name: s.packageName,
+    path: s.path,
+    tags: [...s.tags],
+    description: s.description ?? '',
+    kind: s.kind,
+    location: s.location,
+    format: s.format,
+    options: s.options,
+    schema: s.kind === 'table' ? s.schema : undefined,
+    identifier: s.identifier,
+    freshness: s.freshness,
+    columns: Object.fromEntries(s.columns.map((col) => [col.name, col])),
+  };
+}

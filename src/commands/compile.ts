@@ -1,0 +1,83 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../artifacts/json.js';
+import { buildManifest, manifestJson } from '../artifacts/manifest.js';
+import { compileProject, type CompiledProject } from '../compile/compile.js';
+import type { Node } from '../compile/nodes.js';
+import { sourcePosition } from '../template/render.js';
+import { checkSqlSyntax } from '../engine/duckdb.js';
+import { EtlxError, throwIfErrors, type Diagnostic } from '../errors/diagnostic.js';
+import type { Session } from '../session.js';
+
+/** Paths inside the project shown relative to it, so artifacts match across machines. */
+export function relativize(text: string, root: string): string {
+  return text.split(`${root}${path.sep}`).join('');
+}
+
+/**
+ * Renders every model and test, checks all the SQL with DuckDB's parser (every syntax error of
+ * the project at once), and returns the compiled project. Throws EtlxError (exit 2) on errors.
+ */
+export async function compileAndCheck(s: Session): Promise<CompiledProject> {
+  const compiled = compileProject(s.project, s.ctx);
+  throwIfErrors(compiled.diagnostics);
+  const items: { node: Node; sql: string }[] = [];
+  for (const [id, c] of compiled.nodes) {
+    const node = s.project.nodes.get(id)!;
+    if (node.resourceType === 'model' || (node.resourceType === 'test' && node.testType === 'singular')) {
+      items.push({ node, sql: c.rendered ? c.rendered.text : c.sql });
+    }
+  }
+  const problems = await checkSqlSyntax(items.map((i) => i.sql));
+  const diagnostics: Diagnostic[] = problems.map((p) => {
+    const item = items[p.index]!;
+    const c = compiled.nodes.get(item.node.id)!;
+    const pos = p.position !== undefined && c.rendered ? sourcePosition(c.rendered, p.position) : undefined;
+    return {
+      code: 'E_SQL_SYNTAX',
+      message: `SQL syntax error in ${item.node.resourceType} ${item.node.name}: ${p.message}`,
+      file: item.node.path,
+      ...(pos ? { line: pos.line, column: pos.col } : {}),
+      hint: /one SELECT/.test(p.message)
+        ? 'a model holds exactly one SELECT; move other statements to pre_hook/post_hook'
+        : `check the SQL near this position; the rendered SQL is what DuckDB parsed (etlx compile --select ${item.node.name} writes it to target/compiled)`,
+    };
+  });
+  if (diagnostics.length > 0) throw new EtlxError(diagnostics);
+  return compiled;
+}
+
+/** Compiled file path under target/compiled for a node. */
+export function compiledPath(targetDir: string, node: Node): string {
+  if (node.resourceType === 'test' && node.testType === 'generic') return path.join(targetDir, 'compiled', node.path, `${node.name}.sql`);
+  return path.join(targetDir, 'compiled', node.path);
+}
+
+/** Writes target/compiled/** for the given ids, and target/manifest.json. */
+export function writeCompileArtifacts(s: Session, compiled: CompiledProject, ids: ReadonlySet<string>): void {
+  const root = s.project.root;
+  const dirs = new Set<string>();
+  for (const id of ids) {
+    const node = s.project.nodes.get(id);
+    const c = compiled.nodes.get(id);
+    if (!node || !c) continue;
+    const file = compiledPath(s.targetDir, node);
+    const dir = path.dirname(file);
+    if (!dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      dirs.add(dir);
+    }
+    writeFileSync(file, `${relativize(c.display, root)}\n`);
+  }
+  writeManifest(s, compiled);
+}
+
+export function writeManifest(s: Session, compiled: CompiledProject): void {
+  const manifest = buildManifest(s.project, compiled, s.target, {
+    etlxVersion: s.runtime.version,
+    generatedAt: s.runtime.now().toISOString(),
+    invocationId: s.runtime.invocationId,
+  });
+  writeFileAtomic(path.join(s.targetDir, 'manifest.json'), relativize(manifestJson(manifest), s.project.root));
+  s.cache.save();
+}

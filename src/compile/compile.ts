@@ -1,0 +1,253 @@
+import type { Target } from '../config/profiles.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import { closest } from '../errors/did-you-mean.js';
+import type { TemplateIR } from '../template/ir.js';
+import { render, RenderError, truthy, type Helper, type Rendered } from '../template/render.js';
+import type { ModelNode, Node, TestNode } from './nodes.js';
+import type { ParsedProject } from './parse-project.js';
+import { ephemeralCteName, modelRelation, seedRelation, sourceRelation } from './relations.js';
+import { quoteIdent, quoteLiteral } from './sql.js';
+import { failureCountSql, genericTestSql } from './test-sql.js';
+
+/** What rendering depends on besides the project. */
+export interface CompileContext {
+  readonly target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>;
+  /** Project vars overridden by --vars. */
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** True when this incremental model's table exists and this is no full refresh. */
+  readonly isIncremental?: (model: ModelNode) => boolean;
+}
+
+export interface CompiledNode {
+  readonly id: string;
+  /**
+   * Models: the SELECT to materialize, ephemeral CTEs included. Tests: the failing-rows query.
+   */
+  readonly sql: string;
+  /** What target/compiled shows: the model SELECT, or a test's failure count query. */
+  readonly display: string;
+  /** The node's own rendered template (no CTE wrapper), with its source map. */
+  readonly rendered?: Rendered;
+  /** Vars read while rendering, with the values used (for state:modified). */
+  readonly varsRead: Readonly<Record<string, unknown>>;
+  readonly ephemerals: readonly string[];
+}
+
+export interface CompiledProject {
+  readonly nodes: ReadonlyMap<string, CompiledNode>;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Renders models and tests to SQL. Pure: the same project and context give the same SQL.
+ * `only` limits the work to some node ids (ephemeral ancestors are rendered as needed).
+ */
+export function compileProject(p: ParsedProject, ctx: CompileContext, only?: ReadonlySet<string>): CompiledProject {
+  const out = new Map<string, CompiledNode>();
+  const diagnostics: Diagnostic[] = [];
+  const ephemeralSql = new Map<string, { sql: string; ephemerals: string[] }>();
+  const order = p.dag.topoOrder();
+  const wanted = only ? withEphemeralAncestors(p, only) : undefined;
+  for (const id of order) {
+    if (wanted && !wanted.has(id)) continue;
+    const node = p.nodes.get(id);
+    if (!node) continue;
+    try {
+      if (node.resourceType === 'model') {
+        const r = renderNode(p, ctx, node, node.ir, node.path);
+        const own = trimSql(r.rendered.text);
+        const ephemerals = collectEphemerals(r.ephemerals, ephemeralSql);
+        if (node.mat.kind === 'ephemeral') ephemeralSql.set(node.name, { sql: own, ephemerals });
+        const sql = withCtes(own, ephemerals, ephemeralSql);
+        out.set(id, { id, sql, display: sql, rendered: r.rendered, varsRead: r.varsRead, ephemerals });
+      } else if (node.resourceType === 'test') {
+        const c = compileTest(p, ctx, node, ephemeralSql);
+        if (c) out.set(id, c);
+      }
+    } catch (e) {
+      if (e instanceof RenderError) {
+        diagnostics.push({ code: e.code, message: e.message, file: node.path, line: e.line, column: e.col, hint: e.hint });
+      } else throw e;
+    }
+  }
+  return { nodes: out, diagnostics };
+}
+
+/** Compiles the models in `ids` again with a different context (e.g. is_incremental at run time). */
+export function compileNodes(p: ParsedProject, ctx: CompileContext, ids: ReadonlySet<string>): CompiledProject {
+  return compileProject(p, ctx, ids);
+}
+
+function withEphemeralAncestors(p: ParsedProject, only: ReadonlySet<string>): Set<string> {
+  const keep = new Set(only);
+  const stack = [...only];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    for (const parent of p.dag.parents(id)) {
+      const n = p.nodes.get(parent);
+      if (n?.resourceType === 'model' && n.mat.kind === 'ephemeral' && !keep.has(parent)) {
+        keep.add(parent);
+        stack.push(parent);
+      }
+    }
+  }
+  return keep;
+}
+
+function compileTest(
+  p: ParsedProject,
+  ctx: CompileContext,
+  t: TestNode,
+  ephemeralSql: ReadonlyMap<string, { sql: string; ephemerals: string[] }>,
+): CompiledNode | undefined {
+  if (t.testType === 'singular') {
+    const r = renderNode(p, ctx, t, t.ir!, t.path);
+    const ephemerals = collectEphemerals(r.ephemerals, ephemeralSql);
+    const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql);
+    return { id: t.id, sql, display: failureCountSql(sql), rendered: r.rendered, varsRead: r.varsRead, ephemerals };
+  }
+  const eph: string[] = [];
+  const rel = (id: string | undefined) => (id ? relationOf(p, ctx, id, eph) : undefined);
+  const failing = genericTestSql(t, rel(t.attachedTo)!, rel(t.alsoReads[0]));
+  const ephemerals = collectEphemerals(eph, ephemeralSql);
+  const sql = withCtes(failing, ephemerals, ephemeralSql);
+  return { id: t.id, sql, display: failureCountSql(sql), varsRead: {}, ephemerals };
+}
+
+/** The relation text for any node id, noting ephemeral models that need a CTE. */
+export function relationOf(p: ParsedProject, ctx: Pick<CompileContext, 'target'>, id: string, ephemerals?: string[]): string {
+  const n = p.nodes.get(id);
+  if (!n) throw new Error(`unknown node ${id}`);
+  switch (n.resourceType) {
+    case 'model':
+      if (n.mat.kind === 'ephemeral') ephemerals?.push(n.name);
+      return modelRelation(n, ctx.target.schema);
+    case 'seed':
+      return seedRelation(n, ctx.target.schema);
+    case 'source':
+      return sourceRelation(n);
+    case 'test':
+      throw new Error('a test has no relation');
+    default: {
+      const never: never = n;
+      throw new Error(`unknown node ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+interface RenderResult {
+  readonly rendered: Rendered;
+  readonly varsRead: Record<string, unknown>;
+  readonly ephemerals: string[];
+}
+
+function renderNode(p: ParsedProject, ctx: CompileContext, node: Node, ir: TemplateIR, file: string): RenderResult {
+  const varsRead: Record<string, unknown> = {};
+  const ephemerals: string[] = [];
+  const model = node.resourceType === 'model' ? node : undefined;
+  const isIncremental = model ? (ctx.isIncremental?.(model) ?? false) : false;
+  const self = model ? modelRelation(model, ctx.target.schema) : undefined;
+  const refIds = new Map<string, string>();
+  for (const m of p.models.values()) refIds.set(m.name, m.id);
+  for (const s of p.seeds.values()) refIds.set(s.name, s.id);
+  const fail = (message: string, hint: string, at: { line: number; col: number }, code = 'E_TEMPLATE_RENDER'): never => {
+    throw new RenderError(message, hint, at.line, at.col, code);
+  };
+  const helpers: Record<string, Helper> = {
+    ref: (args, _h, at) => {
+      const name = String(args.length === 2 ? args[1] : args[0]);
+      const id = refIds.get(name);
+      if (!id || !p.nodes.has(id)) fail(`ref "${name}" not found${suffix(name, refIds.keys())}`, 'a ref names a model or a seed', at, 'E_REF_NOT_FOUND');
+      return relationOf(p, ctx, id!, ephemerals);
+    },
+    source: (args, _h, at) => {
+      const s = p.sources.get(`${String(args[0])}.${String(args[1])}`);
+      if (!s) fail(`source "${String(args[0])}" "${String(args[1])}" not found`, 'declare it under sources: in a models/*.yml file', at, 'E_SOURCE_NOT_FOUND');
+      return sourceRelation(s!);
+    },
+    var: (args, _h, at) => {
+      const name = String(args[0]);
+      if (Object.prototype.hasOwnProperty.call(ctx.vars, name)) {
+        varsRead[name] = ctx.vars[name];
+        return ctx.vars[name];
+      }
+      if (args.length > 1) {
+        varsRead[name] = args[1];
+        return args[1];
+      }
+      return fail(
+        `var "${name}" has no value${suffix(name, Object.keys(ctx.vars))}`,
+        `set it under vars: in etlx.yml, pass --vars '{${name}: ...}', or give a default: {{var "${name}" "default"}}`,
+        at,
+        'E_VAR_MISSING',
+      );
+    },
+    env: (args, _h, at) => {
+      const name = String(args[0]);
+      const v = ctx.env[name] ?? (args.length > 1 ? String(args[1]) : undefined);
+      if (v === undefined) fail(`environment variable ${name} is not set`, `set ${name}, or give a default: {{env "${name}" "default"}}`, at, 'E_ENV_MISSING');
+      return v;
+    },
+    config: () => '',
+    log: () => '',
+    lookup: (args) => {
+      const [obj, key] = args;
+      return obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[String(key)] : undefined;
+    },
+    quote: (args) => {
+      const v = args[0];
+      return Array.isArray(v) ? v.map((x) => quoteLiteral(String(x))).join(', ') : quoteLiteral(String(v ?? ''));
+    },
+    ident: (args) => quoteIdent(String(args[0] ?? '')),
+    eq: (args) => args[0] === args[1],
+    ne: (args) => args[0] !== args[1],
+    and: (args) => args.every(truthy),
+    or: (args) => args.some(truthy),
+    not: (args) => !truthy(args[0]),
+  };
+  const context = {
+    target: { name: ctx.target.name, schema: ctx.target.schema, type: 'duckdb', profile_name: ctx.target.profile, threads: ctx.target.threads },
+    is_incremental: isIncremental,
+    self,
+    model: model ? { name: model.name, schema: model.config.schema ?? ctx.target.schema, materialized: model.config.materialized } : undefined,
+    project_name: p.name,
+  };
+  const partials = new Map<string, TemplateIR>();
+  for (const [name, m] of p.macros) partials.set(name, m.ir);
+  void file;
+  const rendered = render(ir, context, { helpers, partials });
+  return { rendered, varsRead, ephemerals };
+}
+
+/** Ephemerals used directly and through other ephemerals, dependencies first. */
+function collectEphemerals(direct: readonly string[], known: ReadonlyMap<string, { sql: string; ephemerals: string[] }>): string[] {
+  const out: string[] = [];
+  const visit = (name: string) => {
+    if (out.includes(name)) return;
+    for (const dep of known.get(name)?.ephemerals ?? []) visit(dep);
+    out.push(name);
+  };
+  for (const name of direct) visit(name);
+  return out;
+}
+
+/**
+ * Inlines ephemerals as CTEs. The model's own SQL goes in a subquery so a model that starts with
+ * its own WITH stays valid without etlx having to edit the user's SQL.
+ */
+function withCtes(sql: string, ephemerals: readonly string[], known: ReadonlyMap<string, { sql: string }>): string {
+  if (ephemerals.length === 0) return sql;
+  const ctes = ephemerals.map((name) => `${ephemeralCteName(name)} as (\n${known.get(name)?.sql ?? ''}\n)`);
+  return `with ${ctes.join(',\n')}\nselect * from (\n${sql}\n)`;
+}
+
+/** Drops trailing semicolons and white space so the SELECT can be wrapped. */
+export function trimSql(sql: string): string {
+  return sql.replace(/[\s;]+$/, '');
+}
+
+function suffix(word: string, candidates: Iterable<string>): string {
+  const g = closest(word, candidates);
+  return g ? `; did you mean "${g}"?` : '';
+}

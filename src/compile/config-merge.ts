@@ -1,0 +1,215 @@
+import path from 'node:path';
+import {
+  MODEL_CONFIG_KEYS,
+  modelConfigSchema,
+  testConfigSchema,
+  TEST_CONFIG_KEYS,
+  toList,
+  type RawModelConfig,
+  type RawSeedConfig,
+  type TestConfig,
+} from '../config/schemas.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import { closest } from '../errors/did-you-mean.js';
+import type { ConfigUse } from '../template/ir.js';
+import type { MaterializationSpec, ModelConfig, ResolvedTestConfig, SeedConfig } from './nodes.js';
+
+/** Keys whose values add up across layers instead of overriding. */
+const ADDITIVE = new Set(['tags', 'pre_hook', 'post_hook']);
+
+/** Merges config layers, lowest precedence first: tags and hooks add up, other keys override. */
+export function mergeLayers<C extends Record<string, unknown>>(layers: readonly C[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      if (v === undefined) continue;
+      if (ADDITIVE.has(k)) {
+        const list = k === 'tags' ? toList(v as string | string[]) : typeof v === 'string' ? [v] : (v as string[]);
+        out[k] = [...((out[k] as string[] | undefined) ?? []), ...list];
+      } else if (k === 'options' || k === 'meta') {
+        out[k] = { ...((out[k] as Record<string, unknown> | undefined) ?? {}), ...(v as Record<string, unknown>) };
+      } else out[k] = v;
+    }
+  }
+  return out;
+}
+
+export function resolveModelConfig(layers: readonly RawModelConfig[]): ModelConfig {
+  const m = mergeLayers(layers) as RawModelConfig & { tags?: string[]; pre_hook?: string[]; post_hook?: string[] };
+  const uniqueKey = toList(m.unique_key);
+  const location = m.location;
+  return {
+    materialized: m.materialized ?? 'view',
+    ...(m.schema !== undefined ? { schema: m.schema } : {}),
+    ...(m.alias !== undefined ? { alias: m.alias } : {}),
+    tags: [...new Set(m.tags ?? [])],
+    enabled: m.enabled ?? true,
+    ...(m.description !== undefined ? { description: m.description } : {}),
+    unique_key: uniqueKey,
+    incremental_strategy: m.incremental_strategy ?? (uniqueKey.length > 0 ? 'merge' : 'append'),
+    on_schema_change: m.on_schema_change ?? 'ignore',
+    ...(m.full_refresh !== undefined ? { full_refresh: m.full_refresh } : {}),
+    ...(location !== undefined ? { location } : {}),
+    format: m.format ?? formatFromLocation(location) ?? 'parquet',
+    partition_by: toList(m.partition_by),
+    options: m.options ?? {},
+    pre_hook: m.pre_hook ?? [],
+    post_hook: m.post_hook ?? [],
+    meta: m.meta ?? {},
+  };
+}
+
+function formatFromLocation(location: string | undefined): 'parquet' | 'csv' | 'json' | undefined {
+  const ext = location ? path.extname(location).toLowerCase() : '';
+  return ext === '.csv' ? 'csv' : ext === '.json' || ext === '.ndjson' ? 'json' : ext === '.parquet' ? 'parquet' : undefined;
+}
+
+/**
+ * The materialization-specific view of a config, with cross-key checks. Problems are returned as
+ * messages; the caller attaches the file and line.
+ */
+export function materializationOf(
+  name: string,
+  config: ModelConfig,
+  projectRoot: string,
+  incrementalFile: boolean,
+): { spec?: MaterializationSpec; problems: { message: string; hint: string; key: string }[] } {
+  const problems: { message: string; hint: string; key: string }[] = [];
+  switch (config.materialized) {
+    case 'view':
+    case 'table':
+    case 'ephemeral':
+      return { spec: { kind: config.materialized }, problems };
+    case 'incremental': {
+      if (config.incremental_strategy !== 'append' && config.unique_key.length === 0) {
+        problems.push({
+          key: 'unique_key',
+          message: `incremental_strategy "${config.incremental_strategy}" needs a unique_key`,
+          hint: 'set unique_key="id" (or "id,day"), or use incremental_strategy="append"',
+        });
+      }
+      return {
+        spec: {
+          kind: 'incremental',
+          uniqueKey: config.unique_key,
+          strategy: config.incremental_strategy,
+          onSchemaChange: config.on_schema_change,
+          allowFullRefresh: config.full_refresh !== false,
+        },
+        problems,
+      };
+    }
+    case 'file': {
+      const partitioned = config.partition_by.length > 0;
+      if (config.format === 'json' && partitioned) {
+        problems.push({
+          key: 'partition_by',
+          message: 'format "json" cannot be written with partition_by (DuckDB cannot partition JSON)',
+          hint: 'use format="parquet" or "csv" for a partitioned export, or drop partition_by',
+        });
+      }
+      const shown = config.location ?? (partitioned || incrementalFile ? `exports/${name}` : `exports/${name}.${config.format}`);
+      return {
+        spec: {
+          kind: 'file',
+          location: path.resolve(projectRoot, shown),
+          locationShown: shown,
+          format: config.format,
+          partitionBy: config.partition_by,
+          options: config.options,
+          incremental: incrementalFile,
+        },
+        problems,
+      };
+    }
+    default: {
+      const never: never = config.materialized;
+      throw new Error(`unknown materialization ${String(never)}`);
+    }
+  }
+}
+
+export function resolveSeedConfig(layers: readonly RawSeedConfig[]): SeedConfig {
+  const m = mergeLayers(layers) as RawSeedConfig & { tags?: string[]; pre_hook?: string[]; post_hook?: string[] };
+  return {
+    ...(m.schema !== undefined ? { schema: m.schema } : {}),
+    ...(m.alias !== undefined ? { alias: m.alias } : {}),
+    tags: [...new Set(m.tags ?? [])],
+    enabled: m.enabled ?? true,
+    column_types: m.column_types ?? {},
+    ...(m.delimiter !== undefined ? { delimiter: m.delimiter } : {}),
+    header: m.header ?? true,
+    pre_hook: m.pre_hook ?? [],
+    post_hook: m.post_hook ?? [],
+    ...(m.full_refresh !== undefined ? { full_refresh: m.full_refresh } : {}),
+  };
+}
+
+export function resolveTestConfig(c: TestConfig): ResolvedTestConfig {
+  return {
+    severity: c.severity ?? 'error',
+    warn_if: c.warn_if ?? '!= 0',
+    error_if: c.error_if ?? '!= 0',
+    store_failures: c.store_failures ?? false,
+    enabled: c.enabled ?? true,
+    tags: toList(c.tags),
+    ...(c.where !== undefined ? { where: c.where } : {}),
+    ...(c.limit !== undefined ? { limit: c.limit } : {}),
+  };
+}
+
+/**
+ * `{{config ...}}` pairs from a template, validated like YAML config. Errors point at the
+ * `{{config}}` call in the file.
+ */
+export function configFromTemplate(
+  uses: readonly ConfigUse[],
+  file: string,
+  kind: 'model' | 'test',
+  diagnostics: Diagnostic[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const schema = kind === 'model' ? modelConfigSchema : testConfigSchema;
+  const known = kind === 'model' ? MODEL_CONFIG_KEYS : TEST_CONFIG_KEYS;
+  for (const use of uses) {
+    const key = use.key === 'pre-hook' ? 'pre_hook' : use.key === 'post-hook' ? 'post_hook' : use.key;
+    const where = { file, line: use.line, column: use.col };
+    if (!known.includes(key)) {
+      const guess = closest(key, known);
+      diagnostics.push({
+        code: 'E_CONFIG_UNKNOWN_KEY',
+        message: `unknown config key "${use.key}"${guess ? `; did you mean "${guess}"?` : ''}`,
+        ...where,
+        hint: `valid keys: ${[...known].sort().join(', ')}`,
+      });
+      continue;
+    }
+    const value = key === 'options' || key === 'meta' || key === 'docs' ? parseJsonValue(use.value) : use.value;
+    const r = schema.safeParse({ [key]: value });
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      const values = (issue as { values?: unknown[] }).values?.map(String);
+      const guess = values && typeof use.value === 'string' ? closest(use.value, values) : undefined;
+      diagnostics.push({
+        code: 'E_CONFIG_VALUE',
+        message: values
+          ? `config ${key} must be one of ${values.map((v) => `"${v}"`).join(', ')}, not ${JSON.stringify(use.value)}${guess ? `; did you mean "${guess}"?` : ''}`
+          : `config ${key}: ${issue.message}`,
+        ...where,
+        hint: values ? `use one of: ${values.join(', ')}` : `check the value of ${key}`,
+      });
+      continue;
+    }
+    out[key] = (r.data as Record<string, unknown>)[key];
+  }
+  return out;
+}
+
+function parseJsonValue(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}

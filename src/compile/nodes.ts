@@ -1,0 +1,169 @@
+import type { FileFormat, Materialization, SchemaChangeMode, Strategy, TestConfig } from '../config/schemas.js';
+import type { TemplateIR } from '../template/ir.js';
+
+/** Resolved model config: every layer merged and defaults applied. Written to the manifest. */
+export interface ModelConfig {
+  readonly materialized: Materialization;
+  readonly schema?: string;
+  readonly alias?: string;
+  readonly tags: readonly string[];
+  readonly enabled: boolean;
+  readonly description?: string;
+  readonly unique_key: readonly string[];
+  readonly incremental_strategy: Strategy;
+  readonly on_schema_change: SchemaChangeMode;
+  readonly full_refresh?: boolean;
+  readonly location?: string;
+  readonly format: FileFormat;
+  readonly partition_by: readonly string[];
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly pre_hook: readonly string[];
+  readonly post_hook: readonly string[];
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** What each materialization needs, as a discriminated union (materialize/ switches on it). */
+export type MaterializationSpec =
+  | { readonly kind: 'view' }
+  | { readonly kind: 'table' }
+  | { readonly kind: 'ephemeral' }
+  | {
+      readonly kind: 'incremental';
+      readonly uniqueKey: readonly string[];
+      readonly strategy: Strategy;
+      readonly onSchemaChange: SchemaChangeMode;
+      /** false when `full_refresh: false` protects the table from --full-refresh. */
+      readonly allowFullRefresh: boolean;
+    }
+  | {
+      readonly kind: 'file';
+      /** Absolute path of the output file (unpartitioned) or directory (partitioned). */
+      readonly location: string;
+      /** As written, relative to the project. */
+      readonly locationShown: string;
+      readonly format: FileFormat;
+      readonly partitionBy: readonly string[];
+      readonly options: Readonly<Record<string, unknown>>;
+      /** Incremental file models add files instead of rewriting the dataset. */
+      readonly incremental: boolean;
+    };
+
+export interface ColumnInfo {
+  readonly name: string;
+  readonly description?: string;
+  readonly data_type?: string;
+}
+
+interface NodeBase {
+  readonly id: string;
+  readonly name: string;
+  /** Project-relative posix path of the defining file. */
+  readonly path: string;
+  readonly packageName: string;
+  readonly tags: readonly string[];
+  readonly description?: string;
+}
+
+export interface ModelNode extends NodeBase {
+  readonly resourceType: 'model';
+  readonly absPath: string;
+  readonly raw: string;
+  readonly checksum: string;
+  readonly ir: TemplateIR;
+  readonly config: ModelConfig;
+  readonly mat: MaterializationSpec;
+  readonly columns: readonly ColumnInfo[];
+  /** Macro names used, directly or through other macros. */
+  readonly macros: readonly string[];
+  /** Folders below the model path (for folder config and path: selectors). */
+  readonly fqn: readonly string[];
+}
+
+export interface SeedConfig {
+  readonly schema?: string;
+  readonly alias?: string;
+  readonly tags: readonly string[];
+  readonly enabled: boolean;
+  readonly column_types: Readonly<Record<string, string>>;
+  readonly delimiter?: string;
+  readonly header: boolean;
+  readonly pre_hook: readonly string[];
+  readonly post_hook: readonly string[];
+  readonly full_refresh?: boolean;
+}
+
+export interface SeedNode extends NodeBase {
+  readonly resourceType: 'seed';
+  readonly absPath: string;
+  readonly checksum: string;
+  readonly config: SeedConfig;
+  readonly columns: readonly ColumnInfo[];
+}
+
+export interface Freshness {
+  readonly loadedAtField: string;
+  readonly warnAfter?: { readonly count: number; readonly period: 'minute' | 'hour' | 'day' };
+  readonly errorAfter?: { readonly count: number; readonly period: 'minute' | 'hour' | 'day' };
+  readonly filter?: string;
+}
+
+export interface SourceNode extends NodeBase {
+  readonly resourceType: 'source';
+  readonly sourceName: string;
+  /** `file`: a reader over staging files; `table`: a relation already in the warehouse. */
+  readonly kind: 'file' | 'table';
+  readonly location?: string;
+  readonly absLocation?: string;
+  readonly format?: 'parquet' | 'csv' | 'json' | 'ndjson';
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly schema?: string;
+  readonly identifier: string;
+  readonly freshness?: Freshness;
+  readonly columns: readonly ColumnInfo[];
+  readonly line?: number;
+}
+
+export type GenericTestKind =
+  | 'not_null'
+  | 'unique'
+  | 'accepted_values'
+  | 'relationships'
+  | 'expression_is_true'
+  | 'row_count'
+  | 'row_count_matches'
+  | 'row_count_change';
+
+export interface ResolvedTestConfig {
+  readonly severity: 'error' | 'warn';
+  readonly warn_if: string;
+  readonly error_if: string;
+  readonly store_failures: boolean;
+  readonly enabled: boolean;
+  readonly tags: readonly string[];
+  readonly where?: string;
+  readonly limit?: number;
+}
+
+export interface TestNode extends NodeBase {
+  readonly resourceType: 'test';
+  readonly testType: 'generic' | 'singular';
+  /** The generic test's name, or 'singular'. */
+  readonly kind: GenericTestKind | 'singular';
+  /** The node the test is declared on (model, seed or source). */
+  readonly attachedTo?: string;
+  readonly column?: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly config: ResolvedTestConfig;
+  readonly rawConfig: TestConfig;
+  readonly line?: number;
+  readonly col?: number;
+  /** Other nodes the test reads (relationships `to`, row_count_matches `model`). */
+  readonly alsoReads: readonly string[];
+  /** Singular tests: the template. */
+  readonly ir?: TemplateIR;
+  readonly checksum: string;
+  readonly absPath?: string;
+}
+
+export type Node = ModelNode | SeedNode | SourceNode | TestNode;
+export type ResourceType = Node['resourceType'];

@@ -1,0 +1,199 @@
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import { EtlxError } from '../errors/diagnostic.js';
+import { closest } from '../errors/did-you-mean.js';
+import { parseTemplate } from '../template/ir.js';
+import { render, RenderError } from '../template/render.js';
+import { profileSchema, type RawTarget } from './schemas.js';
+import { validateYaml } from './validate.js';
+import { parseYamlFile } from './yaml-file.js';
+
+export const PROFILES_FILE = 'profiles.yml';
+
+/** The connection etlx runs against, after `{{env}}` values are filled in. */
+export interface Target {
+  readonly profile: string;
+  readonly name: string;
+  readonly type: 'duckdb';
+  /** Absolute path of the database file, or ':memory:'. */
+  readonly path: string;
+  readonly schema: string;
+  readonly threads: number;
+  readonly settings: Readonly<Record<string, string | number | boolean | null>>;
+  readonly attach: readonly { path: string; alias?: string; read_only?: boolean; type?: string }[];
+  readonly atomic: boolean;
+  /** Where it came from: a profiles.yml path, or 'embedded default'. */
+  readonly origin: string;
+  /** Values read with {{env}}: never printed, logged or written into artifacts. */
+  readonly secrets: readonly string[];
+}
+
+export interface ProfileRequest {
+  readonly projectDir: string;
+  readonly projectName: string;
+  readonly profileName: string;
+  /** --profile given explicitly: a missing profile is then an error. */
+  readonly explicitProfile: boolean;
+  readonly targetName?: string;
+  readonly profilesDir?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Where profiles.yml is looked for, in order. */
+export function profileSearchPath(req: ProfileRequest): string[] {
+  const dirs: string[] = [];
+  if (req.profilesDir) dirs.push(path.resolve(req.profilesDir));
+  if (req.env.ETLX_PROFILES_DIR) dirs.push(path.resolve(req.env.ETLX_PROFILES_DIR));
+  dirs.push(req.projectDir);
+  dirs.push(path.join(req.env.HOME ?? os.homedir(), '.etlx'));
+  return dirs.map((d) => path.join(d, PROFILES_FILE));
+}
+
+/**
+ * Finds and resolves the target. Without a profiles.yml that defines the profile, and with no
+ * explicit --profile/--target, the embedded default is `<project>.duckdb` in the project folder.
+ */
+export function resolveTarget(req: ProfileRequest): Target {
+  const explicitDir = req.profilesDir !== undefined;
+  for (const file of profileSearchPath(req)) {
+    if (!existsSync(file)) {
+      if (explicitDir && file === path.join(path.resolve(req.profilesDir!), PROFILES_FILE)) {
+        throw new EtlxError({
+          code: 'E_PROFILES_NOT_FOUND',
+          message: `no ${PROFILES_FILE} in --profiles-dir ${req.profilesDir}`,
+          hint: 'point --profiles-dir at the folder holding profiles.yml, or copy profiles.example.yml there',
+        });
+      }
+      continue;
+    }
+    const found = readProfile(file, req);
+    if (found) return found;
+  }
+  if (req.explicitProfile || req.targetName) {
+    throw new EtlxError({
+      code: 'E_PROFILE_NOT_FOUND',
+      message: `profile "${req.profileName}" not found`,
+      hint: `define it in profiles.yml (searched: ${profileSearchPath(req).join(', ')}); profiles.example.yml shows the shape`,
+    });
+  }
+  return {
+    profile: req.profileName,
+    name: 'default',
+    type: 'duckdb',
+    path: path.join(req.projectDir, `${req.projectName}.duckdb`),
+    schema: 'main',
+    threads: 4,
+    settings: {},
+    attach: [],
+    atomic: false,
+    origin: 'embedded default',
+    secrets: [],
+  };
+}
+
+function readProfile(file: string, req: ProfileRequest): Target | undefined {
+  const shown = path.relative(req.projectDir, file).startsWith('..') ? file : path.relative(req.projectDir, file) || file;
+  const parsed = parseYamlFile(readFileSync(file, 'utf8'), shown);
+  if (!parsed.yaml) throw new EtlxError(parsed.diagnostics);
+  const yaml = parsed.yaml;
+  const data = (yaml.data ?? {}) as Record<string, unknown>;
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new EtlxError({ code: 'E_CONFIG_TYPE', message: `${shown} must be a mapping of profile names`, file: shown, line: 1, hint: 'see profiles.example.yml' });
+  }
+  const raw = data[req.profileName];
+  if (raw === undefined) {
+    if (req.explicitProfile) {
+      const guess = closest(req.profileName, Object.keys(data).filter((k) => k !== 'config'));
+      throw new EtlxError({
+        code: 'E_PROFILE_NOT_FOUND',
+        message: `profile "${req.profileName}" not found in ${shown}${guess ? `; did you mean "${guess}"?` : ''}`,
+        file: shown,
+        hint: `profiles defined there: ${Object.keys(data).join(', ') || 'none'}`,
+      });
+    }
+    return undefined;
+  }
+  const { value, diagnostics } = validateYaml(profileSchema, yaml, raw, [req.profileName], `profile "${req.profileName}"`);
+  if (!value) throw new EtlxError(diagnostics);
+  const targetName = req.targetName ?? value.target ?? 'dev';
+  const output = value.outputs[targetName];
+  if (!output) {
+    const guess = closest(targetName, Object.keys(value.outputs));
+    const loc = yaml.locate([req.profileName, 'outputs'], true);
+    throw new EtlxError({
+      code: 'E_TARGET_NOT_FOUND',
+      message: `target "${targetName}" not found in profile "${req.profileName}"${guess ? `; did you mean "${guess}"?` : ''}`,
+      file: shown,
+      line: loc?.line,
+      column: loc?.column,
+      hint: `targets defined: ${Object.keys(value.outputs).join(', ')}; pick one with --target`,
+    });
+  }
+  const secrets: string[] = [];
+  const rendered = renderEnvValues(output, req.env, secrets, (msg, p) => {
+    const loc = yaml.locate([req.profileName, 'outputs', targetName, ...p]);
+    throw new EtlxError({ code: 'E_PROFILE_ENV', message: msg, file: shown, line: loc?.line, column: loc?.column, hint: 'set the environment variable, or give a default: {{env "NAME" "default"}}' });
+  }) as RawTarget;
+  const dbPath = rendered.path ?? `${req.projectName}.duckdb`;
+  return {
+    profile: req.profileName,
+    name: targetName,
+    type: 'duckdb',
+    path: dbPath === ':memory:' ? dbPath : path.resolve(req.projectDir, dbPath),
+    schema: rendered.schema ?? 'main',
+    threads: rendered.threads ?? 4,
+    settings: rendered.settings ?? {},
+    attach: (rendered.attach ?? []).map((a) => ({ ...a, path: a.path === ':memory:' ? a.path : path.resolve(req.projectDir, a.path) })),
+    atomic: rendered.atomic ?? false,
+    origin: file,
+    secrets: secrets.filter((s) => s.length > 0),
+  };
+}
+
+/** Renders `{{env ...}}` in every string of a profile output, remembering each value read. */
+function renderEnvValues(
+  v: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  secrets: string[],
+  fail: (message: string, path: (string | number)[]) => never,
+  at: (string | number)[] = [],
+): unknown {
+  if (typeof v === 'string') {
+    if (!v.includes('{{')) return v;
+    const ir = parseTemplate(v);
+    if (ir.problems.length > 0) fail(`invalid template in profile value: ${ir.problems[0]!.message}`, at);
+    try {
+      const out = render(ir, {}, {
+        partials: new Map(),
+        helpers: {
+          env: (args) => {
+            const name = String(args[0]);
+            const value = env[name] ?? (args.length > 1 ? String(args[1]) : undefined);
+            if (value === undefined) throw new RenderError(`environment variable ${name} is not set`, '', 0, 0);
+            secrets.push(value);
+            return value;
+          },
+        },
+      }).text;
+      // A profile value that was a number in YAML may come from an env var: keep numbers numeric.
+      return /^\d+$/.test(out) && at[at.length - 1] === 'threads' ? Number(out) : out;
+    } catch (e) {
+      if (e instanceof RenderError) fail(`profile value: ${e.message}`, at);
+      throw e;
+    }
+  }
+  if (Array.isArray(v)) return v.map((x, i) => renderEnvValues(x, env, secrets, fail, [...at, i]));
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renderEnvValues(x, env, secrets, fail, [...at, k])]));
+  }
+  return v;
+}
+
+/** Replaces every secret in `text` with `****`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('****');
+  return out;
+}

@@ -1,0 +1,237 @@
+import { z } from 'zod';
+
+/**
+ * zod schemas for every YAML file etlx reads. Objects are strict: an unknown key is an error with
+ * a did-you-mean (see validate.ts). Lists that the contract allows as comma-separated strings
+ * stay raw here and are normalised by `toList` when configs are resolved.
+ */
+
+export const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'file'] as const;
+export const STRATEGIES = ['append', 'delete+insert', 'merge'] as const;
+export const SCHEMA_CHANGE_MODES = ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'] as const;
+export const FILE_FORMATS = ['parquet', 'csv', 'json'] as const;
+
+export type Materialization = (typeof MATERIALIZATIONS)[number];
+export type Strategy = (typeof STRATEGIES)[number];
+export type SchemaChangeMode = (typeof SCHEMA_CHANGE_MODES)[number];
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+const stringList = z.union([z.string(), z.array(z.string())]);
+const sqlList = z.union([z.string(), z.array(z.string())]);
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const options = z.record(z.string(), z.unknown());
+const meta = z.record(z.string(), z.unknown());
+
+export const modelConfigShape = {
+  materialized: z.enum(MATERIALIZATIONS),
+  schema: z.string().min(1),
+  alias: z.string().min(1),
+  tags: stringList,
+  enabled: z.boolean(),
+  description: z.string(),
+  unique_key: stringList,
+  incremental_strategy: z.enum(STRATEGIES),
+  on_schema_change: z.enum(SCHEMA_CHANGE_MODES),
+  full_refresh: z.boolean(),
+  location: z.string().min(1),
+  format: z.enum(FILE_FORMATS),
+  partition_by: stringList,
+  options,
+  pre_hook: sqlList,
+  post_hook: sqlList,
+  meta,
+  docs: z.record(z.string(), z.unknown()),
+} as const;
+
+export const modelConfigSchema = z.strictObject(modelConfigShape).partial();
+export type RawModelConfig = z.output<typeof modelConfigSchema>;
+export const MODEL_CONFIG_KEYS: readonly string[] = Object.keys(modelConfigShape);
+
+export const seedConfigShape = {
+  schema: z.string().min(1),
+  alias: z.string().min(1),
+  tags: stringList,
+  enabled: z.boolean(),
+  description: z.string(),
+  column_types: z.record(z.string(), z.string()),
+  delimiter: z.string().length(1),
+  header: z.boolean(),
+  pre_hook: sqlList,
+  post_hook: sqlList,
+  meta,
+  full_refresh: z.boolean(),
+  quote_columns: z.boolean(),
+  docs: z.record(z.string(), z.unknown()),
+} as const;
+export const seedConfigSchema = z.strictObject(seedConfigShape).partial();
+export type RawSeedConfig = z.output<typeof seedConfigSchema>;
+export const SEED_CONFIG_KEYS: readonly string[] = Object.keys(seedConfigShape);
+
+/** Keys that may sit beside a test's arguments. */
+export const testConfigShape = {
+  severity: z.enum(['error', 'warn', 'ERROR', 'WARN']).transform((s) => s.toLowerCase() as 'error' | 'warn'),
+  warn_if: z.string().regex(/^\s*(>=|<=|!=|==|=|>|<)\s*\d+\s*$/, 'must look like "> 10" or "!= 0"'),
+  error_if: z.string().regex(/^\s*(>=|<=|!=|==|=|>|<)\s*\d+\s*$/, 'must look like "> 10" or "!= 0"'),
+  store_failures: z.boolean(),
+  enabled: z.boolean(),
+  tags: stringList,
+  where: z.string(),
+  limit: z.number().int().positive(),
+  name: z.string().min(1),
+  description: z.string(),
+  meta,
+} as const;
+export const TEST_CONFIG_KEYS: readonly string[] = Object.keys(testConfigShape);
+export const testConfigSchema = z.strictObject(testConfigShape).partial();
+export type TestConfig = z.output<typeof testConfigSchema>;
+
+/** A test entry as written: `not_null` or `{accepted_values: {values: [...], severity: warn}}`. */
+export const testEntrySchema = z.union([z.string().min(1), z.record(z.string(), z.union([z.record(z.string(), z.unknown()), z.null()]))]);
+export type RawTestEntry = z.output<typeof testEntrySchema>;
+const testList = z.array(testEntrySchema);
+
+export const columnSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  data_type: z.string().optional(),
+  tests: testList.optional(),
+  data_tests: testList.optional(),
+  meta: meta.optional(),
+  tags: stringList.optional(),
+  quote: z.boolean().optional(),
+  constraints: z.array(z.unknown()).optional(),
+});
+export type RawColumn = z.output<typeof columnSchema>;
+
+export const modelPropertiesSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  config: modelConfigSchema.optional(),
+  columns: z.array(columnSchema).optional(),
+  tests: testList.optional(),
+  data_tests: testList.optional(),
+  meta: meta.optional(),
+  docs: z.record(z.string(), z.unknown()).optional(),
+});
+export type RawModelProperties = z.output<typeof modelPropertiesSchema>;
+
+export const seedPropertiesSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  config: seedConfigSchema.optional(),
+  columns: z.array(columnSchema).optional(),
+  tests: testList.optional(),
+  data_tests: testList.optional(),
+  meta: meta.optional(),
+  docs: z.record(z.string(), z.unknown()).optional(),
+});
+export type RawSeedProperties = z.output<typeof seedPropertiesSchema>;
+
+const freshnessLimit = z.strictObject({
+  count: z.number().int().positive(),
+  period: z.enum(['minute', 'hour', 'day']),
+});
+export const freshnessSchema = z.union([
+  z.null(),
+  z.strictObject({
+    warn_after: freshnessLimit.optional(),
+    error_after: freshnessLimit.optional(),
+    loaded_at_field: z.string().optional(),
+    filter: z.string().optional(),
+  }),
+]);
+export type RawFreshness = z.output<typeof freshnessSchema>;
+
+export const sourceTableSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  identifier: z.string().min(1).optional(),
+  schema: z.string().min(1).optional(),
+  location: z.string().min(1).optional(),
+  format: z.enum(['parquet', 'csv', 'json', 'ndjson']).optional(),
+  options: options.optional(),
+  columns: z.array(columnSchema).optional(),
+  tests: testList.optional(),
+  data_tests: testList.optional(),
+  freshness: freshnessSchema.optional(),
+  loaded_at_field: z.string().optional(),
+  meta: meta.optional(),
+  tags: stringList.optional(),
+});
+export type RawSourceTable = z.output<typeof sourceTableSchema>;
+
+export const sourceSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  schema: z.string().min(1).optional(),
+  database: z.string().optional(),
+  loader: z.string().optional(),
+  options: options.optional(),
+  freshness: freshnessSchema.optional(),
+  loaded_at_field: z.string().optional(),
+  meta: meta.optional(),
+  tags: stringList.optional(),
+  tables: z.array(sourceTableSchema),
+});
+export type RawSource = z.output<typeof sourceSchema>;
+
+export const propertiesFileSchema = z.strictObject({
+  version: z.union([z.number(), z.string()]).optional(),
+  models: z.array(modelPropertiesSchema).optional(),
+  seeds: z.array(seedPropertiesSchema).optional(),
+  sources: z.array(sourceSchema).optional(),
+});
+export type RawPropertiesFile = z.output<typeof propertiesFileSchema>;
+
+const pathList = z.union([z.string(), z.array(z.string())]);
+
+export const projectFileSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be letters, digits and underscores, starting with a letter'),
+  version: z.union([z.string(), z.number()]).optional(),
+  'config-version': z.number().optional(),
+  profile: z.string().min(1).optional(),
+  'model-paths': pathList.optional(),
+  'seed-paths': pathList.optional(),
+  'test-paths': pathList.optional(),
+  'macro-paths': pathList.optional(),
+  'target-path': z.string().min(1).optional(),
+  'clean-targets': z.array(z.string()).optional(),
+  vars: z.record(z.string(), z.unknown()).optional(),
+  models: z.record(z.string(), z.unknown()).optional(),
+  seeds: z.record(z.string(), z.unknown()).optional(),
+  'on-run-start': sqlList.optional(),
+  'on-run-end': sqlList.optional(),
+});
+export type RawProjectFile = z.output<typeof projectFileSchema>;
+
+export const attachSchema = z.strictObject({
+  path: z.string().min(1),
+  alias: z.string().min(1).optional(),
+  read_only: z.boolean().optional(),
+  type: z.string().optional(),
+});
+
+export const targetSchema = z.strictObject({
+  type: z.literal('duckdb'),
+  path: z.string().min(1).optional(),
+  schema: z.string().min(1).optional(),
+  threads: z.number().int().positive().optional(),
+  settings: z.record(z.string(), scalar).optional(),
+  attach: z.array(attachSchema).optional(),
+  atomic: z.boolean().optional(),
+  extensions: z.array(z.string()).optional(),
+});
+export type RawTarget = z.output<typeof targetSchema>;
+
+export const profileSchema = z.strictObject({
+  target: z.string().min(1).optional(),
+  outputs: z.record(z.string(), targetSchema),
+});
+export type RawProfile = z.output<typeof profileSchema>;
+
+/** `"a, b"` or `["a", "b"]` to `["a", "b"]`; the contract's comma-separated list form. */
+export function toList(v: string | readonly string[] | undefined): string[] {
+  if (v === undefined) return [];
+  const items = typeof v === 'string' ? v.split(',') : v;
+  return items.map((s) => s.trim()).filter((s) => s.length > 0);
+}

@@ -1,0 +1,149 @@
+import { DuckDBInstance, LIST, VARCHAR, listValue, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
+import { EtlxError } from '../errors/diagnostic.js';
+import type { Connection, Engine, Row, SqlProblem } from './engine.js';
+
+export interface OpenOptions {
+  readonly settings?: Readonly<Record<string, string | number | boolean | null>>;
+  /** Shown in errors instead of the absolute path. */
+  readonly shownPath?: string;
+}
+
+/** Instances by absolute path: opening one file twice in a process gives two databases. */
+const instances = new Map<string, Promise<DuckDBInstance>>();
+
+export function duckdbLibraryVersion(): string {
+  return duckdbVersion();
+}
+
+/**
+ * Opens (or reuses) the DuckDB instance for a database file. The open takes DuckDB's file lock,
+ * which is then held until `close()`; a lock held by another process fails at once with exit 2.
+ */
+export async function openDuckDB(path: string, options: OpenOptions = {}): Promise<Engine> {
+  const key = path;
+  let pending = instances.get(key);
+  if (!pending) {
+    const config: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.settings ?? {})) if (v !== null) config[k] = String(v);
+    pending = DuckDBInstance.create(path, config);
+    instances.set(key, pending);
+  }
+  let instance: DuckDBInstance;
+  try {
+    instance = await pending;
+  } catch (e) {
+    instances.delete(key);
+    throw openError(e, options.shownPath ?? path);
+  }
+  return new DuckDBEngine(instance, path, () => instances.delete(key));
+}
+
+function openError(e: unknown, shown: string): EtlxError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(msg);
+  if (lock || /Could not set lock/.test(msg)) {
+    return new EtlxError({
+      code: 'E_LOCKED',
+      message: `the warehouse ${shown} is locked by ${lock ? `${lock[1]} (PID ${lock[2]})` : 'another process'}`,
+      hint: 'DuckDB lets one process open a database file at a time: close that program (a BI tool, a notebook or another etlx run) or wait for it, then run again',
+    });
+  }
+  if (/Invalid Input Error|Catalog Error|unrecognized configuration/i.test(msg)) {
+    return new EtlxError({ code: 'E_PROFILE_SETTINGS', message: `cannot open ${shown}: ${firstLine(msg)}`, hint: 'check settings: in profiles.yml' });
+  }
+  return new EtlxError({ code: 'E_OPEN', message: `cannot open the warehouse ${shown}: ${firstLine(msg)}`, hint: 'check the path in profiles.yml and that its folder is writable' });
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!;
+}
+
+class DuckDBEngine implements Engine {
+  readonly version = duckdbVersion();
+  private readonly connections = new Set<DuckDBConnection>();
+  constructor(
+    private readonly instance: DuckDBInstance,
+    readonly path: string,
+    private readonly forget: () => void,
+  ) {}
+
+  async connect(): Promise<Connection> {
+    const c = await this.instance.connect();
+    this.connections.add(c);
+    return new DuckDBConn(c, () => this.connections.delete(c));
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.connections) c.closeSync();
+    this.connections.clear();
+    this.instance.closeSync();
+    this.forget();
+  }
+}
+
+class DuckDBConn implements Connection {
+  constructor(
+    private readonly c: DuckDBConnection,
+    private readonly onClose: () => void,
+  ) {}
+
+  async execute(sql: string): Promise<number | undefined> {
+    const r = await this.c.run(sql);
+    const names = r.columnNames();
+    if (names.length === 1 && names[0] === 'Count') {
+      const rows = await r.getRows();
+      const v = rows[0]?.[0];
+      return v === undefined || v === null ? undefined : Number(v);
+    }
+    return r.rowsChanged;
+  }
+
+  async query(sql: string): Promise<Row[]> {
+    const r = await this.c.runAndReadAll(sql);
+    return r.getRowObjectsJS() as Row[];
+  }
+
+  interrupt(): void {
+    this.c.interrupt();
+  }
+
+  close(): void {
+    this.c.closeSync();
+    this.onClose();
+  }
+}
+
+/**
+ * Checks SELECT statements with DuckDB's parser (json_serialize_sql) in a private in-memory
+ * database: no warehouse is opened. One query checks them all.
+ */
+export async function checkSqlSyntax(sqls: readonly string[]): Promise<SqlProblem[]> {
+  if (sqls.length === 0) return [];
+  const instance = await DuckDBInstance.create(':memory:');
+  const c = await instance.connect();
+  try {
+    const r = await c.runAndReadAll(
+      `select i, j->>'error_message' as message, j->>'error_subtype' as subtype, j->>'position' as position, json_array_length(j->'statements') as statements
+       from (select i, json_serialize_sql(s)::json as j from unnest($1::varchar[]) with ordinality as t(s, i))
+       where (j->>'error')::boolean or json_array_length(j->'statements') <> 1`,
+      [listValue([...sqls])],
+      [LIST(VARCHAR)],
+    );
+    const out: SqlProblem[] = [];
+    for (const row of r.getRowObjectsJS()) {
+      const index = Number(row.i) - 1;
+      const message = row.message === null ? null : String(row.message);
+      if (message !== null) {
+        // Only syntax errors are certain: other errors mean "cannot serialize this statement kind".
+        if (row.subtype !== 'SYNTAX_ERROR' && !/syntax error/i.test(message)) continue;
+        out.push({ index, message, ...(row.position !== null && row.position !== undefined ? { position: Number(row.position) } : {}) });
+      } else if (Number(row.statements) > 1) {
+        out.push({ index, message: `expected one SELECT statement, found ${Number(row.statements)}` });
+      }
+    }
+    return out;
+  } finally {
+    c.closeSync();
+    instance.closeSync();
+  }
+}

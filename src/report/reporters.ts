@@ -1,0 +1,167 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Chalk } from 'chalk';
+import { formatDiagnostic } from '../errors/diagnostic.js';
+import { redact } from '../config/profiles.js';
+import type { EtlxEvent, Reporter } from './events.js';
+
+export interface Sink {
+  write(text: string): void;
+  readonly isTTY?: boolean;
+}
+
+export interface ReporterOptions {
+  readonly format: 'text' | 'json';
+  readonly color: boolean;
+  readonly out: Sink;
+  /** Where progress lines go (stderr on a TTY). */
+  readonly err: Sink;
+  readonly secrets: () => readonly string[];
+  readonly now: () => Date;
+  readonly invocationId: string;
+}
+
+/** Builds the reporter for --log-format. */
+export function createReporter(o: ReporterOptions): Reporter {
+  return o.format === 'json' ? new JsonReporter(o) : new TextReporter(o);
+}
+
+class JsonReporter implements Reporter {
+  constructor(private readonly o: ReporterOptions) {}
+  emit(event: EtlxEvent): void {
+    this.o.out.write(`${redact(JSON.stringify({ ts: this.o.now().toISOString(), invocation_id: this.o.invocationId, ...event }), this.o.secrets())}\n`);
+  }
+  progress(): void {}
+  close(): void {}
+}
+
+const STATUS_WORD: Record<string, string> = {
+  success: 'OK',
+  pass: 'PASS',
+  warn: 'WARN',
+  fail: 'FAIL',
+  error: 'ERROR',
+  skipped: 'SKIP',
+};
+
+class TextReporter implements Reporter {
+  private readonly c: InstanceType<typeof Chalk>;
+  private progressShown = false;
+  constructor(private readonly o: ReporterOptions) {
+    this.c = new Chalk({ level: o.color ? 1 : 0 });
+  }
+
+  private line(text: string, stream: 'out' | 'err' = 'out'): void {
+    this.clearProgress();
+    (stream === 'out' ? this.o.out : this.o.err).write(`${redact(text, this.o.secrets())}\n`);
+  }
+
+  private clearProgress(): void {
+    if (this.progressShown) {
+      this.o.err.write('\r\x1b[2K');
+      this.progressShown = false;
+    }
+  }
+
+  progress(text: string): void {
+    if (!this.o.err.isTTY) return;
+    const width = 100;
+    this.o.err.write(`\r\x1b[2K${this.c.dim(text.length > width ? `${text.slice(0, width - 1)}…` : text)}`);
+    this.progressShown = true;
+  }
+
+  emit(e: EtlxEvent): void {
+    const c = this.c;
+    const time = c.dim(this.o.now().toISOString().slice(11, 19));
+    switch (e.type) {
+      case 'info':
+        this.line(`${time}  ${e.message}`);
+        return;
+      case 'warn':
+        this.line(`${time}  ${c.yellow('WARN')} ${e.file ? `${e.file}${e.line ? `:${e.line}` : ''} ` : ''}${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`, 'err');
+        return;
+      case 'diagnostic': {
+        const d = e.diagnostic;
+        const label = d.severity === 'warn' ? c.yellow('warning') : c.red('error');
+        this.line(`${label} ${formatDiagnostic(d)}`, 'err');
+        return;
+      }
+      case 'run_start':
+        this.line(`${time}  Running ${e.command} with target ${e.target} on ${e.warehouse}: ${e.total} node${e.total === 1 ? '' : 's'}`);
+        return;
+      case 'node_start':
+        this.line(`${time}  ${counter(e.index, e.total)} START ${e.description} ${c.dim('...')}`);
+        return;
+      case 'node_end': {
+        const word = STATUS_WORD[e.status] ?? e.status.toUpperCase();
+        const colored = e.status === 'success' || e.status === 'pass' ? c.green(word) : e.status === 'warn' || e.status === 'skipped' ? c.yellow(word) : c.red(word);
+        const detail: string[] = [];
+        if (e.rows !== undefined) detail.push(`${e.rows.toLocaleString('en-US')} rows`);
+        if (e.failures !== undefined && e.failures > 0) detail.push(`${e.failures.toLocaleString('en-US')} failing`);
+        const timing = e.status === 'skipped' ? '' : ` [${detail.length ? `${detail.join(', ')} in ` : ''}${e.elapsed.toFixed(2)}s]`;
+        this.line(`${time}  ${counter(e.index, e.total)} ${colored} ${e.description}${timing}`);
+        if (e.message && e.status !== 'success' && e.status !== 'pass') this.line(`           ${e.message.split('\n').join('\n           ')}`);
+        if (e.sample) this.line(e.sample.split('\n').map((l) => `           ${l}`).join('\n'));
+        return;
+      }
+      case 'run_end': {
+        const parts = Object.entries(e.counts)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${k.toUpperCase()}=${n}`);
+        const head = e.exit_code === 0 ? c.green('Completed successfully') : e.exit_code === 130 ? c.yellow('Interrupted') : c.red('Completed with errors');
+        this.line(`\n${head} in ${e.elapsed.toFixed(2)}s. ${parts.join(' ')}`);
+        return;
+      }
+      case 'table':
+        this.line(formatTable(e.columns, e.rows));
+        return;
+      default: {
+        const never: never = e;
+        void never;
+      }
+    }
+  }
+
+  close(): void {
+    this.clearProgress();
+  }
+}
+
+function counter(i: number, total: number): string {
+  const w = String(total).length;
+  return `${String(i).padStart(w)} of ${total}`;
+}
+
+/** A plain text table: header, rule, rows. */
+export function formatTable(columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = columns.map((c, i) => Math.min(40, Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const cell = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
+  const out = [columns.map((c, i) => cell(c, widths[i]!)).join(' | '), widths.map((w) => '-'.repeat(w)).join('-+-')];
+  for (const r of rows) out.push(r.map((v, i) => cell(v, widths[i]!)).join(' | '));
+  return out.join('\n');
+}
+
+/** Appends every event as a JSON line to target/logs/etlx.log. */
+export class LogFileReporter implements Reporter {
+  constructor(
+    private readonly file: string,
+    private readonly inner: Reporter,
+    private readonly o: Pick<ReporterOptions, 'now' | 'invocationId' | 'secrets'>,
+  ) {
+    mkdirSync(path.dirname(file), { recursive: true });
+  }
+  emit(event: EtlxEvent): void {
+    try {
+      appendFileSync(this.file, `${redact(JSON.stringify({ ts: this.o.now().toISOString(), invocation_id: this.o.invocationId, ...event }), this.o.secrets())}\n`);
+    } catch {
+      // The log is a convenience; an unwritable target/ is reported elsewhere.
+    }
+    this.inner.emit(event);
+  }
+  progress(text: string): void {
+    this.inner.progress(text);
+  }
+  close(): void {
+    this.inner.close();
+  }
+}
