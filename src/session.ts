@@ -88,7 +88,7 @@ export function parseVars(text: string | undefined): Record<string, unknown> {
   } catch (e) {
     throw new EtlxError({
       code: 'E_VARS',
-      message: `--vars is not valid YAML: ${(e as Error).message.split('\n')[0]}`,
+      message: `--vars is not valid YAML: ${(e as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`,
       hint: `pass a mapping, e.g. --vars '{start_date: "2024-01-01", days: 7}'`,
     });
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { EtlxError, formatDiagnostic } from '../errors/diagnostic.js';
+import { EtlxError, formatDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { createReporter, LogFileReporter } from '../report/reporters.js';
 import type { Reporter } from '../report/events.js';
 import { openSession, type GlobalOptions, type Runtime, type Session } from '../session.js';
@@ -183,28 +183,47 @@ export function buildProgram(inv: Invocation): Command {
 
 /** Runs the CLI; returns the exit code. Errors are printed without a stack unless --debug. */
 export async function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  // `etlx ls | head`: a reader that goes away early is not an error worth a stack trace.
+  if (io.stdout === process.stdout && process.stdout.listenerCount('error') === 0) {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      throw e;
+    });
+  }
   const inv = new Invocation(io);
   const program = buildProgram(inv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return inv.exitCode;
   } catch (e) {
-    return reportError(e, inv, argv.includes('--debug'));
+    return reportError(e, inv, argv.includes('--debug'), jsonLogFormat(argv));
   }
 }
 
-function reportError(e: unknown, inv: Invocation, debug: boolean): number {
+/** Whether the command line asked for --log-format json (read from argv: parsing may have failed). */
+function jsonLogFormat(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && argv[i + 1] === 'json'));
+}
+
+function reportError(e: unknown, inv: Invocation, debug: boolean, json: boolean): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return 2;
   }
+  // With --log-format json, errors are JSON events like every other line of output.
+  const report = (d: Diagnostic) => {
+    if (json) {
+      const event = { ts: new Date().toISOString(), invocation_id: inv.invocationId, type: 'diagnostic', diagnostic: { severity: 'error', ...d } };
+      inv.io.stdout.write(`${JSON.stringify(event)}\n`);
+    } else inv.io.stderr.write(`error ${formatDiagnostic(d)}\n`);
+  };
   if (e instanceof EtlxError) {
-    for (const d of e.diagnostics) inv.io.stderr.write(`error ${formatDiagnostic(d)}\n`);
+    for (const d of e.diagnostics) report(d);
     if (debug || inv.debug) inv.io.stderr.write(`${e.stack ?? ''}\n`);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  inv.io.stderr.write(`error internal: ${err.message}\n  hint: this is a bug in etlx; run again with --debug and report the stack trace\n`);
+  report({ code: 'E_INTERNAL', message: `internal: ${err.message}`, hint: 'this is a bug in etlx; run again with --debug and report the stack trace' });
   if (debug || inv.debug) inv.io.stderr.write(`${err.stack ?? ''}\n`);
   return 2;
 }

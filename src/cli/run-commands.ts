@@ -1,8 +1,56 @@
-import type { Command } from 'commander';
-import type { Invocation } from './main.js';
+import { Option, type Command } from 'commander';
+import { runCommand, StopSignal, type RunCommand } from '../run/runner.js';
+import { showRows } from '../commands/show.js';
+import { retryArgs } from '../commands/retry.js';
+import { withGlobalFlags, type Invocation } from './main.js';
 
 /** seed, run, test, build, show and retry: the commands that open the warehouse. */
 export function registerRunCommands(program: Command, inv: Invocation): void {
-  void program;
-  void inv;
+  const descriptions: Record<RunCommand, string> = {
+    seed: 'load seeds',
+    run: 'build models in DAG order',
+    test: 'run data tests (and source freshness)',
+    build: 'seeds, models and tests in DAG order; a failing error-severity test skips everything downstream of its model',
+  };
+  for (const command of ['seed', 'run', 'test', 'build'] as const) {
+    withGlobalFlags(program.command(command).description(descriptions[command]))
+      .option('--atomic', 'all or nothing: if anything fails, leave the warehouse and file outputs as they were')
+      .action(async (f) => {
+        inv.exitCode = await withSignals((stop) => runCommand(inv.session(f), command, stop));
+      });
+  }
+
+  withGlobalFlags(program.command('show <model>').description('preview rows of a model'))
+    .option('--limit <n>', 'rows to show', '10')
+    .action(async (model: string, f) => {
+      const limit = Number(f.limit);
+      inv.exitCode = await showRows(inv.session(f), model, Number.isInteger(limit) && limit > 0 ? limit : 10);
+    });
+
+  withGlobalFlags(program.command('retry').description('re-run what failed or was skipped in the last run, with its command and flags'))
+    .addOption(new Option('--atomic', 'all or nothing').hideHelp())
+    .action(async (f) => {
+      const first = inv.session(f);
+      const r = retryArgs(first);
+      if (r.nothing) {
+        first.runtime.reporter.emit({ type: 'info', message: r.nothing });
+        inv.exitCode = 0;
+        return;
+      }
+      inv.exitCode = await withSignals((stop) => runCommand(inv.session({ ...f, ...r.flags }), r.command, stop, { retry_of: r.retryOf }));
+    });
+}
+
+/** SIGINT/SIGTERM: start nothing new, interrupt running queries, then finish and exit 130. */
+async function withSignals(fn: (stop: StopSignal) => Promise<{ exitCode: number }>): Promise<number> {
+  const stop = new StopSignal();
+  const handler = () => stop.stop();
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  try {
+    return (await fn(stop)).exitCode;
+  } finally {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  }
 }

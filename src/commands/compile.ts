@@ -32,7 +32,9 @@ export async function compileAndCheck(s: Session): Promise<CompiledProject> {
   const diagnostics: Diagnostic[] = problems.map((p) => {
     const item = items[p.index]!;
     const c = compiled.nodes.get(item.node.id)!;
-    const pos = p.position !== undefined && c.rendered ? sourcePosition(c.rendered, p.position) : undefined;
+    // "syntax error at end of input" points past the text; show the last line that has SQL on it.
+    const offset = p.position !== undefined && c.rendered ? Math.min(p.position, Math.max(0, c.rendered.text.trimEnd().length - 1)) : undefined;
+    const pos = offset !== undefined && c.rendered ? sourcePosition(c.rendered, offset) : undefined;
     return {
       code: 'E_SQL_SYNTAX',
       message: `SQL syntax error in ${item.node.resourceType} ${item.node.name}: ${p.message}`,

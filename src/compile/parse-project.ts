@@ -508,10 +508,14 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
   const cycle = dag.findCycle();
   if (cycle) {
     const first = nodes.get(cycle[0]!);
+    // Point at the ref in the first file that closes the cycle (it names the node before it).
+    const previous = nodes.get(cycle[cycle.length - 2] ?? '');
+    const ref = first?.resourceType === 'model' && previous ? first.ir.refs.find((r) => r.name === previous.name) : undefined;
     diagnostics.push({
       code: 'E_CYCLE',
       message: `dependency cycle: ${cycle.map((id) => nodes.get(id)?.name ?? id).join(' -> ')}`,
       ...(first ? { file: first.path } : {}),
+      ...(ref ? { line: ref.line, column: ref.col } : {}),
       hint: `files in the cycle: ${[...new Set(cycle.map((id) => nodes.get(id)?.path ?? id))].join(', ')}; break it by removing one ref`,
     });
   }

@@ -48,8 +48,16 @@ export function parseFolderConfig<S extends z.ZodType>(
       hint: `a key here is a config key (${knownKeys.slice(0, 8).join(', ')}, ...) or a subfolder name whose value is a mapping`,
     });
   }
-  const result = validateYaml(schema, yaml, own, basePath, 'folder config');
-  // Re-point diagnostics at the key as written (`+tags`) when the config key was normalised.
+  // Locate problems at the key as written (`+tags`, `pre-hook`), not at the normalised name.
+  const asWritten: YamlFile = {
+    ...yaml,
+    locate: (p, key) => {
+      const k = p[basePath.length];
+      const raw = typeof k === 'string' ? ownPaths[k] : undefined;
+      return yaml.locate(raw === undefined ? p : [...p.slice(0, basePath.length), raw, ...p.slice(basePath.length + 1)], key);
+    },
+  };
+  const result = validateYaml(schema, asWritten, own, basePath, 'folder config');
   for (const d of result.diagnostics) diagnostics.push(d);
   return { config: (result.value ?? {}) as z.output<S>, children };
 }

@@ -6,7 +6,7 @@ import { EtlxError } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
 import { parseTemplate } from '../template/ir.js';
 import { render, RenderError } from '../template/render.js';
-import { profileSchema, type RawTarget } from './schemas.js';
+import { profileSchema, targetSchema, type RawTarget } from './schemas.js';
 import { validateYaml } from './validate.js';
 import { parseYamlFile } from './yaml-file.js';
 
@@ -132,10 +132,18 @@ function readProfile(file: string, req: ProfileRequest): Target | undefined {
     });
   }
   const secrets: string[] = [];
-  const rendered = renderEnvValues(output, req.env, secrets, (msg, p) => {
-    const loc = yaml.locate([req.profileName, 'outputs', targetName, ...p]);
+  const outputPath = [req.profileName, 'outputs', targetName];
+  const renderedRaw = renderEnvValues(output, req.env, secrets, (msg, p) => {
+    const loc = yaml.locate([...outputPath, ...p]);
     throw new EtlxError({ code: 'E_PROFILE_ENV', message: msg, file: shown, line: loc?.line, column: loc?.column, hint: 'set the environment variable, or give a default: {{env "NAME" "default"}}' });
-  }) as RawTarget;
+  });
+  // Check the values again once rendered: `threads: '{{env "T"}}'` must still give a number.
+  const checked = validateYaml(targetSchema, yaml, renderedRaw, outputPath, `target "${targetName}"`);
+  if (!checked.value) {
+    const hidden = secrets.filter((x) => x.length > 0);
+    throw new EtlxError(checked.diagnostics.map((d) => ({ ...d, message: redact(d.message, hidden) })));
+  }
+  const rendered: RawTarget = checked.value;
   const dbPath = rendered.path ?? `${req.projectName}.duckdb`;
   return {
     profile: req.profileName,
@@ -177,8 +185,11 @@ function renderEnvValues(
           },
         },
       }).text;
-      // A profile value that was a number in YAML may come from an env var: keep numbers numeric.
-      return /^\d+$/.test(out) && at[at.length - 1] === 'threads' ? Number(out) : out;
+      // A number or boolean in a profile may come from an env var: give it its type back.
+      const key = at[at.length - 1];
+      if (key === 'threads' && /^\s*\d+\s*$/.test(out)) return Number(out);
+      if ((key === 'atomic' || key === 'read_only') && /^(true|false)$/i.test(out.trim())) return out.trim().toLowerCase() === 'true';
+      return out;
     } catch (e) {
       if (e instanceof RenderError) fail(`profile value: ${e.message}`, at);
       throw e;

@@ -211,6 +211,7 @@ export const attachSchema = z.strictObject({
   type: z.string().optional(),
 });
 
+/** A target after its `{{env}}` values are rendered. */
 export const targetSchema = z.strictObject({
   type: z.literal('duckdb'),
   path: z.string().min(1).optional(),
@@ -223,9 +224,21 @@ export const targetSchema = z.strictObject({
 });
 export type RawTarget = z.output<typeof targetSchema>;
 
+/**
+ * A target as written: a number or boolean may still be an `{{env ...}}` template. It is checked
+ * again with `targetSchema` once rendered.
+ */
+const envTemplate = z.string().regex(/\{\{[\s\S]*\}\}/, 'must be a value or an {{env ...}} template');
+const writtenTargetSchema = targetSchema.extend({
+  threads: z.union([z.number().int().positive(), envTemplate]).optional(),
+  attach: z.array(attachSchema.extend({ read_only: z.union([z.boolean(), envTemplate]).optional() })).optional(),
+  atomic: z.union([z.boolean(), envTemplate]).optional(),
+});
+
+/** A profile as written in profiles.yml. */
 export const profileSchema = z.strictObject({
   target: z.string().min(1).optional(),
-  outputs: z.record(z.string(), targetSchema),
+  outputs: z.record(z.string(), writtenTargetSchema),
 });
 export type RawProfile = z.output<typeof profileSchema>;
 

@@ -27,6 +27,7 @@ interface Issue {
   readonly keys?: string[];
   readonly values?: unknown[];
   readonly expected?: string;
+  readonly errors?: Issue[][];
 }
 
 function issueToDiagnostics(
@@ -84,6 +85,24 @@ function issueToDiagnostics(
         },
       ];
     }
+    case 'invalid_union': {
+      // A value that has one of the accepted types: report what is wrong inside it.
+      const branches = issue.errors ?? [];
+      const inner = branches.find((b) => b.length > 0 && b.every((i) => !(i.code === 'invalid_type' && i.path.length === 0)));
+      if (inner) return inner.flatMap((i) => issueToDiagnostics({ ...i, path: [...issue.path, ...i.path] }, schema, yaml, data, basePath, what));
+      const expected = [...new Set(branches.flatMap((b) => b.filter((i) => i.code === 'invalid_type' && i.path.length === 0).map((i) => i.expected ?? '')))];
+      if (expected.length > 0) {
+        return [
+          {
+            code: 'E_CONFIG_TYPE',
+            message: `${label} must be ${expected.map(article).join(' or ')}, not ${describeValue(valueAt(data, path))}`,
+            ...where(path),
+            hint: expected.map(typeHint).join('; or '),
+          },
+        ];
+      }
+      return [{ code: 'E_CONFIG_VALUE', message: `${label}: ${issue.message}`, ...where(path), hint: 'see the README section on this file for the accepted values' }];
+    }
     default:
       return [
         {
@@ -107,6 +126,8 @@ function article(expected: string): string {
     case 'array':
       return 'a list';
     case 'object':
+    case 'record':
+    case 'map':
       return 'a mapping';
     case 'string':
       return 'a string';
@@ -124,6 +145,8 @@ function typeHint(expected: string | undefined): string {
     case 'array':
       return 'write a YAML list: [a, b] or one "- item" per line';
     case 'object':
+    case 'record':
+    case 'map':
       return 'write a YAML mapping: key: value';
     case 'string':
       return 'quote the value';

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { compileAndCheck } from './compile.js';
+import { relationOf } from '../compile/compile.js';
+import { openDuckDB } from '../engine/duckdb.js';
+import { EtlxError } from '../errors/diagnostic.js';
+import { closest } from '../errors/did-you-mean.js';
+import type { Session } from '../session.js';
+
+/** Prints the first rows of a model (or seed) as a table. An ephemeral model's SQL is run directly. */
+export async function showRows(s: Session, name: string, limit: number): Promise<number> {
+  const node = s.project.models.get(name) ?? s.project.seeds.get(name);
+  if (!node) {
+    const guess = closest(name, [...s.project.models.keys(), ...s.project.seeds.keys()]);
+    throw new EtlxError({ code: 'E_SHOW_UNKNOWN', message: `no model or seed named "${name}"${guess ? `; did you mean "${guess}"?` : ''}`, hint: 'etlx ls lists the models' });
+  }
+  const compiled = await compileAndCheck(s);
+  const from = node.resourceType === 'model' && node.mat.kind === 'ephemeral' ? `(\n${compiled.nodes.get(node.id)!.sql}\n)` : relationOf(s.project, s.ctx, node.id);
+  const shown = s.target.path === ':memory:' ? ':memory:' : path.relative(s.project.root, s.target.path);
+  const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shown });
+  try {
+    const c = await engine.connect();
+    let rows;
+    try {
+      rows = await c.query(`select columns(*)::varchar from ${from} limit ${limit}`);
+    } catch (e) {
+      const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+      throw new EtlxError(
+        { code: 'E_SHOW', message: `cannot read ${name}: ${msg}`, hint: /does not exist|not found/i.test(msg) ? `build it first: etlx run --select ${name}` : 'check the model' },
+        1,
+      );
+    } finally {
+      c.close();
+    }
+    const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
+    s.runtime.reporter.emit({ type: 'table', columns, rows: rows.map((r) => columns.map((k) => (r[k] === null || r[k] === undefined ? 'NULL' : String(r[k])))) });
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}

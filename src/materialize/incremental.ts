@@ -1,0 +1,137 @@
+import type { MaterializationSpec } from '../compile/nodes.js';
+import { quoteIdent } from '../compile/sql.js';
+import { hooks, stmt, type Statement, type StatementPlan } from './types.js';
+
+type IncrementalSpec = Extract<MaterializationSpec, { kind: 'incremental' }>;
+
+export interface Column {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** The connection-local temp table holding a run's new rows: never visible in a user schema. */
+export function stagingTable(modelName: string): string {
+  return quoteIdent(`etlx_new_${modelName}`);
+}
+
+/** Step 1: the new rows into a temp table (and the row count). */
+export function stageNewRows(modelName: string, sql: string, pre: readonly string[]): StatementPlan {
+  return {
+    transactional: false,
+    statements: [...hooks(pre), stmt(`create or replace temp table ${stagingTable(modelName)} as\n${sql}`, 'stage', true)],
+  };
+}
+
+/** Duplicate keys among the new rows; a row back means the run must fail (MERGE would keep one silently). */
+export function duplicateKeySql(modelName: string, uniqueKey: readonly string[]): string {
+  const keys = uniqueKey.map(quoteIdent).join(', ');
+  return `select ${keys}, count(*) as n from ${stagingTable(modelName)} group by ${keys} having count(*) > 1 order by n desc limit 5`;
+}
+
+/** Columns of a relation, in order: `catalog` is the database the run writes to. */
+export function columnsSql(schema: string | null, name: string, temp = false): string {
+  const where = temp
+    ? `table_catalog = 'temp' and table_name = '${name.replace(/'/g, "''")}'`
+    : `table_catalog = current_database() and table_schema = '${(schema ?? 'main').replace(/'/g, "''")}' and table_name = '${name.replace(/'/g, "''")}'`;
+  return `select column_name as name, data_type as type from information_schema.columns where ${where} order by ordinal_position`;
+}
+
+export type SchemaChange =
+  | { readonly ok: true; readonly alters: readonly Statement[]; readonly columns: readonly string[] }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * What on_schema_change does with the difference between the table's columns and the new rows'.
+ * Pure, so each mode is unit-tested without a database.
+ */
+export function planSchemaChange(relation: string, spec: IncrementalSpec, existing: readonly Column[], incoming: readonly Column[]): SchemaChange {
+  const have = new Map(existing.map((c) => [c.name, c]));
+  const come = new Map(incoming.map((c) => [c.name, c]));
+  const added = incoming.filter((c) => !have.has(c.name));
+  const removed = existing.filter((c) => !come.has(c.name));
+  const shared = incoming.filter((c) => have.has(c.name)).map((c) => c.name);
+  if (added.length === 0 && removed.length === 0) return { ok: true, alters: [], columns: shared };
+  switch (spec.onSchemaChange) {
+    case 'ignore':
+      return { ok: true, alters: [], columns: shared };
+    case 'fail':
+      return {
+        ok: false,
+        message: `the new rows' columns differ from ${relation}: ${[
+          added.length ? `added ${added.map((c) => c.name).join(', ')}` : '',
+          removed.length ? `removed ${removed.map((c) => c.name).join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ')} (on_schema_change: fail). Set on_schema_change to append_new_columns or sync_all_columns, or run with --full-refresh`,
+      };
+    case 'append_new_columns':
+      return {
+        ok: true,
+        alters: added.map((c) => stmt(`alter table ${relation} add column ${quoteIdent(c.name)} ${c.type}`, 'alter')),
+        columns: [...shared, ...added.map((c) => c.name)],
+      };
+    case 'sync_all_columns': {
+      const keys = new Set(spec.uniqueKey);
+      const droppedKey = removed.find((c) => keys.has(c.name));
+      if (droppedKey) return { ok: false, message: `column ${droppedKey.name} is part of unique_key and cannot be dropped by sync_all_columns` };
+      return {
+        ok: true,
+        alters: [
+          ...added.map((c) => stmt(`alter table ${relation} add column ${quoteIdent(c.name)} ${c.type}`, 'alter')),
+          ...removed.map((c) => stmt(`alter table ${relation} drop column ${quoteIdent(c.name)}`, 'alter')),
+        ],
+        columns: [...shared, ...added.map((c) => c.name)],
+      };
+    }
+    default: {
+      const never: never = spec.onSchemaChange;
+      throw new Error(`unknown on_schema_change ${String(never)}`);
+    }
+  }
+}
+
+/** Step 2, in one transaction: schema changes, then the strategy, then the hooks. */
+export function applyNewRows(
+  relation: string,
+  modelName: string,
+  spec: IncrementalSpec,
+  change: Extract<SchemaChange, { ok: true }>,
+  post: readonly string[],
+): StatementPlan {
+  const tmp = stagingTable(modelName);
+  const cols = change.columns.map(quoteIdent).join(', ');
+  const insert = stmt(`insert into ${relation} (${cols})\nselect ${cols} from ${tmp}`, 'insert', true);
+  const keys = spec.uniqueKey.map(quoteIdent);
+  const on = keys.map((k) => `target.${k} is not distinct from source.${k}`).join(' and ');
+  let body: Statement[];
+  switch (spec.strategy) {
+    case 'append':
+      body = [insert];
+      break;
+    case 'delete+insert':
+      body = [stmt(`delete from ${relation} as target using ${tmp} as source\nwhere ${on}`, 'delete'), insert];
+      break;
+    case 'merge': {
+      const updates = change.columns.filter((c) => !spec.uniqueKey.includes(c)).map((c) => `${quoteIdent(c)} = source.${quoteIdent(c)}`);
+      body = [
+        stmt(
+          `merge into ${relation} as target\nusing (select ${cols} from ${tmp}) as source\non (${on})\n` +
+            (updates.length > 0 ? `when matched then update set ${updates.join(', ')}\n` : '') +
+            `when not matched then insert (${cols}) values (${change.columns.map((c) => `source.${quoteIdent(c)}`).join(', ')})`,
+          'merge',
+          true,
+        ),
+      ];
+      break;
+    }
+    default: {
+      const never: never = spec.strategy;
+      throw new Error(`unknown strategy ${String(never)}`);
+    }
+  }
+  return { transactional: true, statements: [...change.alters, ...body, ...hooks(post)] };
+}
+
+export function dropStaging(modelName: string): Statement {
+  return stmt(`drop table if exists ${stagingTable(modelName)}`, 'cleanup');
+}

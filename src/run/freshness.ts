@@ -1,0 +1,66 @@
+import type { NodeResult } from '../artifacts/run-results.js';
+import type { SourceNode } from '../compile/nodes.js';
+import { sourceRelation } from '../compile/relations.js';
+import type { Connection } from '../engine/engine.js';
+import type { Session } from '../session.js';
+
+const SECONDS = { minute: 60, hour: 3600, day: 86400 } as const;
+
+/** The query for a source's freshness: the newest loaded_at value and its age in seconds. */
+export function freshnessSql(src: SourceNode): string {
+  const f = src.freshness!;
+  return `select max(${f.loadedAtField})::varchar as max_loaded_at, epoch(now()) - epoch(max(${f.loadedAtField})::timestamptz) as age_s from ${sourceRelation(src)}${f.filter ? ` where ${f.filter}` : ''}`;
+}
+
+/** Checks one source's freshness: pass, warn past warn_after, error past error_after. */
+export async function checkFreshness(s: Session, c: Connection, src: SourceNode, index: number, total: number): Promise<NodeResult> {
+  const started = s.runtime.now();
+  const f = src.freshness!;
+  const description = `freshness of source ${src.sourceName}.${src.name}`;
+  s.runtime.reporter.emit({ type: 'node_start', index, total, unique_id: src.id, description });
+  let status: NodeResult['status'];
+  let message: string;
+  try {
+    const rows = await c.query(freshnessSql(src));
+    const age = rows[0]?.age_s === null || rows[0]?.age_s === undefined ? null : Number(rows[0].age_s);
+    const limit = (l: { count: number; period: keyof typeof SECONDS } | undefined) => (l ? l.count * SECONDS[l.period] : undefined);
+    const errorAfter = limit(f.errorAfter);
+    const warnAfter = limit(f.warnAfter);
+    if (age === null) {
+      status = errorAfter !== undefined ? 'error' : 'warn';
+      message = `no rows with ${f.loadedAtField}`;
+    } else {
+      const shown = `newest ${f.loadedAtField} is ${String(rows[0]!.max_loaded_at)} (${formatAge(age)} old)`;
+      if (errorAfter !== undefined && age > errorAfter) {
+        status = 'error';
+        message = `${shown}, past error_after ${f.errorAfter!.count} ${f.errorAfter!.period}(s)`;
+      } else if (warnAfter !== undefined && age > warnAfter) {
+        status = 'warn';
+        message = `${shown}, past warn_after ${f.warnAfter!.count} ${f.warnAfter!.period}(s)`;
+      } else {
+        status = 'pass';
+        message = shown;
+      }
+    }
+  } catch (e) {
+    status = 'error';
+    message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  }
+  const completed = s.runtime.now();
+  const elapsed = (completed.getTime() - started.getTime()) / 1000;
+  s.runtime.reporter.emit({ type: 'node_end', index, total, unique_id: src.id, resource_type: 'source', status, description, elapsed, message });
+  return {
+    unique_id: src.id,
+    resource_type: 'source',
+    name: src.name,
+    status,
+    timing: { started_at: started.toISOString(), completed_at: completed.toISOString(), elapsed },
+    message,
+  };
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 3600) return `${Math.round(seconds / 60)} minutes`;
+  if (seconds < 86400 * 2) return `${(seconds / 3600).toFixed(1)} hours`;
+  return `${(seconds / 86400).toFixed(1)} days`;
+}

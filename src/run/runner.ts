@@ -1,0 +1,696 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyInserts, HISTORY_DDL } from '../artifacts/history.js';
+import { writeRunResults, type NodeResult, type NodeStatus, type RunSummary } from '../artifacts/run-results.js';
+import { readPreviousRunResults } from '../artifacts/run-results-reader.js';
+import { compileNodes, relationOf, type CompiledProject } from '../compile/compile.js';
+import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from '../compile/nodes.js';
+import { modelTarget, seedTarget } from '../compile/relations.js';
+import { quoteIdent, quoteLiteral } from '../compile/sql.js';
+import { failureCountSql, META_SCHEMA, rowCountSql } from '../compile/test-sql.js';
+import { redact } from '../config/profiles.js';
+import type { Connection, Engine } from '../engine/engine.js';
+import { openDuckDB } from '../engine/duckdb.js';
+import { Dag } from '../graph/dag.js';
+import { formatTable } from '../report/reporters.js';
+import type { Session } from '../session.js';
+import { selectIds } from '../session.js';
+import { compileAndCheck, relativize, writeCompileArtifacts } from '../commands/compile.js';
+import { emptyDatasetSql, filePlan, stagingPath } from '../materialize/file.js';
+import { applyNewRows, columnsSql, dropStaging, duplicateKeySql, planSchemaChange, stageNewRows, type Column } from '../materialize/incremental.js';
+import { seedDiagnosisSql, seedPlan } from '../materialize/seed.js';
+import { tablePlan } from '../materialize/table.js';
+import type { ExistingRelation, Statement, StatementPlan } from '../materialize/types.js';
+import { viewPlan } from '../materialize/view.js';
+import { executeDag } from './executor.js';
+import { commitOutput, faultPoint, listFiles, recoverOutput } from './file-moves.js';
+import { viewChainWarnings } from './view-chains.js';
+import { checkFreshness } from './freshness.js';
+
+export type RunCommand = 'run' | 'build' | 'seed' | 'test';
+
+/** Lets a signal handler stop a run: nothing new starts, running queries are interrupted. */
+export class StopSignal {
+  requested = false;
+  private readonly active = new Set<Connection>();
+  track(c: Connection): void {
+    this.active.add(c);
+  }
+  untrack(c: Connection): void {
+    this.active.delete(c);
+  }
+  stop(): void {
+    this.requested = true;
+    for (const c of this.active) c.interrupt();
+  }
+}
+
+export interface RunOutcome {
+  readonly exitCode: number;
+  readonly results: readonly NodeResult[];
+}
+
+const KINDS: Record<RunCommand, readonly string[]> = {
+  run: ['model'],
+  seed: ['seed'],
+  test: ['test'],
+  build: ['seed', 'model', 'test'],
+};
+
+/** Thrown inside a node's work: becomes that node's error message. */
+class NodeFailure extends Error {}
+
+/**
+ * seed / run / test / build. Compiles and checks everything first (exit 2 before any data is
+ * touched), then takes the warehouse lock and runs the selected nodes in DAG order.
+ */
+export async function runCommand(s: Session, command: RunCommand, stop: StopSignal, extraArgs: Record<string, unknown> = {}): Promise<RunOutcome> {
+  const started = s.runtime.now();
+  const reporter = s.runtime.reporter;
+  const compiled = await compileAndCheck(s);
+  const selected = selectIds(s, { runResults: readPreviousRunResults(s.targetDir) });
+  const ids = new Set(
+    [...selected].filter((id) => {
+      const n = s.project.nodes.get(id)!;
+      if (!KINDS[command].includes(n.resourceType)) return false;
+      return !(n.resourceType === 'model' && n.mat.kind === 'ephemeral');
+    }),
+  );
+  writeCompileArtifacts(s, compiled, selected);
+  // Freshness of selected sources is checked by test and build.
+  const freshnessSources =
+    command === 'test' || command === 'build'
+      ? [...selected].map((id) => s.project.nodes.get(id)!).filter((n): n is SourceNode => n.resourceType === 'source' && n.freshness !== undefined)
+      : [];
+
+  const shownDb = s.target.path === ':memory:' ? ':memory:' : path.relative(s.project.root, s.target.path) || s.target.path;
+  const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shownDb });
+  const results = new Map<string, NodeResult>();
+  const statementsRun = new Map<string, string[]>();
+  let exitCode = 0;
+  try {
+    reporter.emit({ type: 'run_start', command, total: ids.size + freshnessSources.length, target: s.target.name, warehouse: shownDb });
+    const setup = await engine.connect();
+    const atomic = s.target.atomic;
+    const state = await prepareWarehouse(s, setup, ids);
+    const r = new NodeRunner(s, compiled, engine, state, stop, atomic);
+    for (const note of r.recoverFiles(ids)) reporter.emit({ type: 'info', message: note });
+    for (const w of viewChainWarnings(s.project, ids)) reporter.emit({ type: 'warn', message: w.message, hint: w.hint, file: w.file });
+    if (atomic) {
+      await setup.execute('begin transaction');
+      r.useSingleConnection(setup);
+    }
+    await runHooks(s, setup, s.project.files.config.onRunStart, 'on-run-start');
+    const total = ids.size + freshnessSources.length;
+    let index = 0;
+    for (const src of freshnessSources) {
+      const res = await checkFreshness(s, setup, src, ++index, total);
+      results.set(src.id, res);
+    }
+    r.setCounter(index, total);
+    await executeDag({
+      dag: executionDag(s, ids, command),
+      ids,
+      concurrency: atomic ? 1 : s.target.threads,
+      failFast: s.options.failFast,
+      stopped: () => stop.requested,
+      run: async (id, slot) => {
+        const res = await r.runNode(id, slot);
+        results.set(id, res);
+        statementsRun.set(id, r.statementsOf(id));
+        return res.status === 'error' || res.status === 'fail' ? 'failed' : 'ok';
+      },
+      skip: (id, cause) => {
+        const res = r.skipped(id, cause);
+        results.set(id, res);
+      },
+    });
+    const failed = [...results.values()].some((x) => x.status === 'error' || x.status === 'fail');
+    if (!failed && !stop.requested) await runHooks(s, setup, s.project.files.config.onRunEnd, 'on-run-end');
+    if (atomic) {
+      if (failed || stop.requested) {
+        await setup.execute('rollback');
+        r.discardPendingFiles();
+        reporter.emit({ type: 'info', message: '--atomic: a node failed, so the whole run was rolled back; the warehouse and file outputs are as they were before it' });
+      } else {
+        faultPoint('atomic-commit');
+        await setup.execute('commit');
+        r.commitPendingFiles();
+      }
+    }
+    exitCode = stop.requested ? 130 : failed ? 1 : 0;
+    const completed = s.runtime.now();
+    const summary: RunSummary = {
+      invocationId: s.runtime.invocationId,
+      command,
+      target: s.target.name,
+      startedAt: started.toISOString(),
+      completedAt: completed.toISOString(),
+      elapsed: (completed.getTime() - started.getTime()) / 1000,
+      status: exitCode === 0 ? 'success' : exitCode === 130 ? 'interrupted' : 'error',
+      exitCode,
+      etlxVersion: s.runtime.version,
+      args: argsOf(s, command, extraArgs),
+    };
+    const list = [...results.values()].map((x) => (x.message ? { ...x, message: redact(x.message, s.target.secrets) } : x));
+    faultPoint('history');
+    for (const sql of historyInserts(summary, list)) await setup.execute(sql);
+    setup.close();
+    writeRunResults(s.targetDir, summary, list);
+    writeRunSql(s, statementsRun);
+    const counts: Record<string, number> = {};
+    for (const x of list) counts[x.status] = (counts[x.status] ?? 0) + 1;
+    reporter.emit({ type: 'run_end', command, elapsed: summary.elapsed, counts, exit_code: exitCode });
+    return { exitCode, results: list };
+  } finally {
+    await engine.close();
+  }
+}
+
+/** The command line as data for run_results and etlx retry. */
+function argsOf(s: Session, command: RunCommand, extra: Record<string, unknown>): Record<string, unknown> {
+  const o = s.options;
+  return {
+    command,
+    select: o.select,
+    exclude: o.exclude,
+    ...(o.vars !== undefined ? { vars: o.vars } : {}),
+    ...(o.threads !== undefined ? { threads: o.threads } : {}),
+    ...(o.profile !== undefined ? { profile: o.profile } : {}),
+    ...(o.target !== undefined ? { target: o.target } : {}),
+    ...(o.state !== undefined ? { state: o.state } : {}),
+    full_refresh: o.fullRefresh,
+    fail_fast: o.failFast,
+    ...(o.atomic !== undefined ? { atomic: o.atomic } : {}),
+    ...extra,
+  };
+}
+
+/**
+ * For build, a model's children also wait for the model's tests, so an error-severity test
+ * failure skips everything downstream of the model (dbt build's behaviour).
+ */
+function executionDag(s: Session, ids: ReadonlySet<string>, command: RunCommand): Dag {
+  const p = s.project;
+  const inputs = [...ids].map((id) => ({ id, deps: [...p.dag.parents(id)] }));
+  if (command !== 'build') return Dag.build(inputs);
+  const byId = new Map(inputs.map((i) => [i.id, i]));
+  for (const t of p.tests.values()) {
+    if (!ids.has(t.id)) continue;
+    const parents = p.dag.parents(t.id);
+    for (const parent of parents) {
+      for (const child of p.dag.children(parent)) {
+        const n = p.nodes.get(child);
+        if (!n || n.resourceType === 'test' || !ids.has(child)) continue;
+        // Only when the test does not itself depend on the child (that would be a cycle).
+        if (parents.includes(child)) continue;
+        byId.get(child)!.deps.push(t.id);
+      }
+    }
+  }
+  return Dag.build([...byId.values()]);
+}
+
+interface WarehouseState {
+  readonly relations: Map<string, ExistingRelation>;
+  readonly missingSources: ReadonlyMap<string, string>;
+}
+
+function relKey(schema: string, name: string): string {
+  return `${schema}\u0000${name}`;
+}
+
+/** Serial setup: history tables, schemas, existing relations, staging-file checks. */
+async function prepareWarehouse(s: Session, c: Connection, ids: ReadonlySet<string>): Promise<WarehouseState> {
+  for (const sql of HISTORY_DDL) await c.execute(sql);
+  const schemas = new Set<string>();
+  const sources = new Set<SourceNode>();
+  let storeFailures = false;
+  for (const id of ids) {
+    const n = s.project.nodes.get(id)!;
+    if (n.resourceType === 'model' && (n.mat.kind === 'view' || n.mat.kind === 'table' || n.mat.kind === 'incremental')) schemas.add(modelTarget(n, s.target.schema).schema);
+    if (n.resourceType === 'seed') schemas.add(seedTarget(n, s.target.schema).schema);
+    if (n.resourceType === 'test' && n.config.store_failures) storeFailures = true;
+    if (n.resourceType !== 'seed') {
+      for (const p of s.project.dag.parents(id)) {
+        const pn = s.project.nodes.get(p);
+        if (pn?.resourceType === 'source' && pn.kind === 'file') sources.add(pn);
+      }
+    }
+  }
+  if (storeFailures) schemas.add('etlx_test_failures');
+  for (const schema of [...schemas].sort()) await c.execute(`create schema if not exists ${quoteIdent(schema)}`);
+  const relations = new Map<string, ExistingRelation>();
+  for (const row of await c.query(
+    `select table_schema as s, table_name as n, table_type as t from information_schema.tables where table_catalog = current_database()`,
+  )) {
+    relations.set(relKey(String(row.s), String(row.n)), { type: row.t === 'VIEW' ? 'view' : 'table' });
+  }
+  const missingSources = new Map<string, string>();
+  for (const src of [...sources].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const rows = await c.query(`select count(*) as n from glob(${quoteLiteral(src.absLocation!)})`);
+    if (Number(rows[0]?.n ?? 0) === 0) {
+      const glob = /[*?[]/.test(src.location!);
+      missingSources.set(
+        src.id,
+        `source ${src.sourceName}.${src.name}: ${glob ? 'no files match' : 'file not found:'} ${src.location} (declared in ${src.path}${src.line ? `:${src.line}` : ''}); check that the staging files were delivered`,
+      );
+    }
+  }
+  return { relations, missingSources };
+}
+
+async function runHooks(s: Session, c: Connection, hooks: readonly string[], what: string): Promise<void> {
+  for (const sql of hooks) {
+    try {
+      await c.execute(sql);
+    } catch (e) {
+      throw new NodeFailure(`${what} hook failed: ${errorText(e)}\n  SQL: ${sql}`);
+    }
+  }
+  void s;
+}
+
+function errorText(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n').filter((l) => l.trim().length > 0).slice(0, 6).join('\n');
+}
+
+/** Adds a hint for SQL that needs an extension this machine cannot install. */
+export function explainError(message: string): string {
+  if (/httpfs|postgres_scanner|postgres|sqlite_scanner|sqlite|mysql|Extension ".*" not found|Failed to download extension|INSTALL/i.test(message) && /extension/i.test(message)) {
+    return `${message}\n  hint: only DuckDB's bundled extensions (parquet, json, icu) are available here; read staging files from disk instead of remote or database scanners`;
+  }
+  if (/Interrupted/i.test(message)) return 'interrupted';
+  return message;
+}
+
+class NodeRunner {
+  private counter = 0;
+  private total = 0;
+  private readonly connections: (Connection | undefined)[] = [];
+  private single: Connection | undefined;
+  private readonly executed = new Map<string, string[]>();
+  private readonly pendingFiles: { mode: 'replace' | 'add'; final: string; staging: string }[] = [];
+  constructor(
+    private readonly s: Session,
+    private readonly compiled: CompiledProject,
+    private readonly engine: Engine,
+    private readonly state: WarehouseState,
+    private readonly stop: StopSignal,
+    private readonly atomic: boolean,
+  ) {}
+
+  setCounter(done: number, total: number): void {
+    this.counter = done;
+    this.total = total;
+  }
+
+  useSingleConnection(c: Connection): void {
+    this.single = c;
+  }
+
+  statementsOf(id: string): string[] {
+    return this.executed.get(id) ?? [];
+  }
+
+  recoverFiles(ids: ReadonlySet<string>): string[] {
+    const notes: string[] = [];
+    for (const id of ids) {
+      const n = this.s.project.nodes.get(id);
+      if (n?.resourceType === 'model' && n.mat.kind === 'file') notes.push(...recoverOutput(n.mat.location));
+    }
+    return notes;
+  }
+
+  private async conn(slot: number): Promise<Connection> {
+    if (this.single) return this.single;
+    let c = this.connections[slot];
+    if (!c) {
+      c = await this.engine.connect();
+      this.connections[slot] = c;
+    }
+    return c;
+  }
+
+  private describe(n: Node): string {
+    const p = this.s.project;
+    switch (n.resourceType) {
+      case 'model':
+        return n.mat.kind === 'file'
+          ? `file model ${n.name} -> ${n.mat.locationShown}`
+          : `${n.mat.kind} model ${relationOf(p, this.s.ctx, n.id).replace(/"/g, '')}`;
+      case 'seed':
+        return `seed ${relationOf(p, this.s.ctx, n.id).replace(/"/g, '')}`;
+      case 'test':
+        return `test ${n.name}`;
+      case 'source':
+        return `freshness of source ${n.sourceName}.${n.name}`;
+      default:
+        return '';
+    }
+  }
+
+  skipped(id: string, cause: string | undefined): NodeResult {
+    const n = this.s.project.nodes.get(id)!;
+    const index = ++this.counter;
+    const causeNode = cause ? this.s.project.nodes.get(cause) : undefined;
+    const message = causeNode ? `skipped because ${causeNode.resourceType} ${causeNode.name} failed` : this.stop.requested ? 'skipped: the run was interrupted' : 'skipped (--fail-fast)';
+    this.s.runtime.reporter.emit({ type: 'node_end', index, total: this.total, unique_id: id, resource_type: n.resourceType, status: 'skipped', description: this.describe(n), elapsed: 0, message });
+    return { unique_id: id, resource_type: n.resourceType, name: n.name, status: 'skipped', timing: { elapsed: 0 }, message };
+  }
+
+  async runNode(id: string, slot: number): Promise<NodeResult> {
+    const n = this.s.project.nodes.get(id)!;
+    const index = ++this.counter;
+    const reporter = this.s.runtime.reporter;
+    const description = this.describe(n);
+    reporter.emit({ type: 'node_start', index, total: this.total, unique_id: id, description });
+    reporter.progress(`[${index}/${this.total}] running ${n.name}`);
+    const started = this.s.runtime.now();
+    let status: NodeStatus;
+    let rows: number | undefined;
+    let failures: number | undefined;
+    let message: string | undefined;
+    let sample: string | undefined;
+    const c = await this.conn(slot);
+    this.stop.track(c);
+    try {
+      if (n.resourceType === 'test') {
+        const t = await this.runTest(n, c);
+        status = t.status;
+        failures = t.failures;
+        rows = t.rows;
+        message = t.message;
+        sample = t.sample;
+      } else {
+        rows = n.resourceType === 'seed' ? await this.runSeed(n, c) : n.resourceType === 'model' ? await this.runModel(n, c) : undefined;
+        status = 'success';
+      }
+    } catch (e) {
+      status = 'error';
+      message = e instanceof NodeFailure ? e.message : explainError(errorText(e));
+      if (this.stop.requested) message = 'interrupted';
+    } finally {
+      this.stop.untrack(c);
+    }
+    const completed = this.s.runtime.now();
+    const elapsed = (completed.getTime() - started.getTime()) / 1000;
+    const relation = n.resourceType === 'model' || n.resourceType === 'seed' ? relationOf(this.s.project, this.s.ctx, id) : undefined;
+    reporter.emit({
+      type: 'node_end',
+      index,
+      total: this.total,
+      unique_id: id,
+      resource_type: n.resourceType,
+      status,
+      description: status === 'success' ? `${verb(n)} ${description}` : description,
+      ...(rows !== undefined && n.resourceType !== 'test' ? { rows } : {}),
+      ...(failures !== undefined ? { failures } : {}),
+      elapsed,
+      ...(message ? { message: n.resourceType === 'test' || status !== 'error' ? message : `${message}\n  in ${n.path}` } : {}),
+      ...(sample ? { sample } : {}),
+    });
+    return {
+      unique_id: id,
+      resource_type: n.resourceType,
+      name: n.name,
+      status,
+      timing: { started_at: started.toISOString(), completed_at: completed.toISOString(), elapsed },
+      rows_affected: rows ?? null,
+      ...(n.resourceType === 'test' ? { failures: failures ?? null } : {}),
+      message: message ?? null,
+      ...(relation ? { relation_name: relativize(relation, this.s.project.root) } : {}),
+    };
+  }
+
+  /** Executes a plan: statements in order, in a transaction when asked (not under --atomic's outer one). */
+  private async execute(id: string, c: Connection, plan: StatementPlan): Promise<number | undefined> {
+    const log = this.executed.get(id) ?? [];
+    this.executed.set(id, log);
+    const tx = plan.transactional && !this.atomic;
+    let rows: number | undefined;
+    if (tx) {
+      log.push('begin transaction');
+      await c.execute('begin transaction');
+    }
+    try {
+      for (const st of plan.statements) {
+        log.push(st.sql);
+        const r = await this.runStatement(c, st);
+        if (st.countsRows) rows = r;
+        if (st.purpose === 'create' || st.purpose === 'merge' || st.purpose === 'insert') faultPoint(`after-${st.purpose}`);
+      }
+      if (tx) {
+        faultPoint('before-commit');
+        log.push('commit');
+        await c.execute('commit');
+      }
+    } catch (e) {
+      if (tx) await c.execute('rollback').catch(() => undefined);
+      throw e;
+    }
+    return rows;
+  }
+
+  private async runStatement(c: Connection, st: Statement): Promise<number | undefined> {
+    if (this.stop.requested) throw new NodeFailure('interrupted');
+    return c.execute(st.sql);
+  }
+
+  private existing(schema: string, name: string): ExistingRelation {
+    return this.state.relations.get(relKey(schema, name));
+  }
+
+  private sqlOf(id: string): string {
+    return this.compiled.nodes.get(id)!.sql;
+  }
+
+  private missingSource(m: ModelNode): void {
+    for (const p of this.s.project.dag.parents(m.id)) {
+      const msg = this.state.missingSources.get(p);
+      if (msg) throw new NodeFailure(msg);
+    }
+  }
+
+  private async runSeed(seed: SeedNode, c: Connection): Promise<number | undefined> {
+    const relation = relationOf(this.s.project, this.s.ctx, seed.id);
+    try {
+      return await this.execute(seed.id, c, seedPlan(seed, relation));
+    } catch (e) {
+      throw new NodeFailure(await this.seedError(seed, c, errorText(e)));
+    }
+  }
+
+  /** A failed seed load, explained with the file and line DuckDB's rejects table names. */
+  private async seedError(seed: SeedNode, c: Connection, original: string): Promise<string> {
+    const d = seedDiagnosisSql(seed);
+    try {
+      await c.execute(d.scan);
+      const rows = await c.query(d.errors);
+      const first = rows[0];
+      if (first) {
+        return `${seed.path}:${String(first.line)}: ${String(first.error_type).toLowerCase()}: ${String(first.error_message)}\n  line: ${String(first.csv_line)}\n  hint: fix that line of the CSV (quote fields that contain the delimiter), or set column_types for the seed`;
+      }
+    } catch {
+      // Fall back to DuckDB's own message.
+    }
+    const line = /Line: (\d+)/.exec(original);
+    return `${seed.path}${line ? `:${line[1]}` : ''}: ${original}\n  hint: check the CSV's header and delimiter, and column_types in the seed's config`;
+  }
+
+  private isIncremental(m: ModelNode, schema: string, identifier: string): boolean {
+    if (m.mat.kind !== 'incremental') return false;
+    const existing = this.existing(schema, identifier);
+    if (existing?.type !== 'table') return false;
+    return !this.s.options.fullRefresh || !m.mat.allowFullRefresh;
+  }
+
+  private async runModel(m: ModelNode, c: Connection): Promise<number | undefined> {
+    this.missingSource(m);
+    const cfg = m.config;
+    const mat = m.mat;
+    switch (mat.kind) {
+      case 'view': {
+        const t = modelTarget(m, this.s.target.schema);
+        const relation = relationOf(this.s.project, this.s.ctx, m.id);
+        return this.execute(m.id, c, viewPlan(relation, this.sqlOf(m.id), this.existing(t.schema, t.identifier), cfg.pre_hook, cfg.post_hook));
+      }
+      case 'table': {
+        const t = modelTarget(m, this.s.target.schema);
+        const relation = relationOf(this.s.project, this.s.ctx, m.id);
+        return this.execute(m.id, c, tablePlan(relation, this.sqlOf(m.id), this.existing(t.schema, t.identifier), cfg.pre_hook, cfg.post_hook));
+      }
+      case 'incremental':
+        return this.runIncremental(m, mat, c);
+      case 'file':
+        return this.runFile(m, mat, c);
+      case 'ephemeral':
+        return undefined;
+      default: {
+        const never: never = mat;
+        throw new Error(`unknown materialization ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private async runIncremental(m: ModelNode, mat: Extract<ModelNode['mat'], { kind: 'incremental' }>, c: Connection): Promise<number | undefined> {
+    const t = modelTarget(m, this.s.target.schema);
+    const relation = relationOf(this.s.project, this.s.ctx, m.id);
+    const incremental = this.isIncremental(m, t.schema, t.identifier);
+    if (!incremental) {
+      const existing = this.existing(t.schema, t.identifier);
+      return this.execute(m.id, c, tablePlan(relation, this.sqlOf(m.id), existing, m.config.pre_hook, m.config.post_hook));
+    }
+    const sql = this.renderIncremental(m);
+    try {
+      await this.execute(m.id, c, stageNewRows(m.name, sql, m.config.pre_hook));
+      if (mat.strategy !== 'append' && mat.uniqueKey.length > 0) {
+        const dups = await c.query(duplicateKeySql(m.name, mat.uniqueKey));
+        if (dups.length > 0) {
+          const shown = dups.map((d) => `${mat.uniqueKey.map((k) => `${k}=${String(d[k])}`).join(', ')} (${String(d.n)} rows)`).join('; ');
+          throw new NodeFailure(
+            `duplicate unique_key values in the new rows of ${m.name}: ${shown}\n  hint: make ${mat.uniqueKey.join(', ')} unique in the model's SELECT (e.g. qualify row_number() over (partition by ${mat.uniqueKey.join(', ')} order by ...) = 1); ${relation} was left unchanged`,
+          );
+        }
+      }
+      const have = (await c.query(columnsSql(t.schema, t.identifier))) as unknown as Column[];
+      const come = (await c.query(columnsSql(null, `etlx_new_${m.name}`, true))) as unknown as Column[];
+      const change = planSchemaChange(relation, mat, have, come);
+      if (!change.ok) throw new NodeFailure(`${m.name}: ${change.message}`);
+      return await this.execute(m.id, c, applyNewRows(relation, m.name, mat, change, m.config.post_hook));
+    } finally {
+      if (!this.atomic) await c.execute(dropStaging(m.name).sql).catch(() => undefined);
+    }
+  }
+
+  /** Re-renders a model with is_incremental true (compile renders it false). */
+  private renderIncremental(m: ModelNode): string {
+    const r = compileNodes(this.s.project, { ...this.s.ctx, isIncremental: (x) => x.id === m.id }, new Set([m.id]));
+    const c = r.nodes.get(m.id);
+    if (!c) throw new NodeFailure(r.diagnostics.map((d) => d.message).join('\n') || `cannot render ${m.name}`);
+    return c.sql;
+  }
+
+  private async runFile(m: ModelNode, mat: Extract<ModelNode['mat'], { kind: 'file' }>, c: Connection): Promise<number | undefined> {
+    const tag = `${this.s.runtime.now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}_${this.s.runtime.invocationId.slice(0, 8)}`;
+    const staging = stagingPath(mat, this.s.runtime.invocationId);
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(path.dirname(staging), { recursive: true });
+    if (mat.incremental) mkdirSync(staging, { recursive: true });
+    const existing = listFiles(mat.location).length > 0;
+    const sql = mat.incremental && existing ? this.renderIncremental(m) : this.sqlOf(m.id);
+    let rows: number | undefined;
+    try {
+      rows = await this.execute(m.id, c, filePlan(mat, sql, staging, m.config.pre_hook, m.config.post_hook, tag));
+      if (rows === 0 && mat.partitionBy.length > 0 && !mat.incremental) {
+        mkdirSync(staging, { recursive: true });
+        const empty = emptyDatasetSql(mat, sql, staging);
+        this.executed.get(m.id)?.push(empty);
+        await c.execute(empty);
+      }
+      faultPoint('after-copy');
+    } catch (e) {
+      rmSync(staging, { recursive: true, force: true });
+      throw e;
+    }
+    const mode = mat.incremental ? 'add' : 'replace';
+    if (this.atomic) this.pendingFiles.push({ mode, final: mat.location, staging });
+    else commitOutput(mode, mat.location, staging, this.s.runtime.invocationId.slice(0, 8));
+    return rows;
+  }
+
+  commitPendingFiles(): void {
+    for (const f of this.pendingFiles) commitOutput(f.mode, f.final, f.staging, this.s.runtime.invocationId.slice(0, 8));
+  }
+
+  discardPendingFiles(): void {
+    for (const f of this.pendingFiles) rmSync(f.staging, { recursive: true, force: true });
+  }
+
+  private async runTest(t: TestNode, c: Connection): Promise<{ status: NodeStatus; failures?: number; rows?: number; message?: string; sample?: string }> {
+    for (const p of this.s.project.dag.parents(t.id)) {
+      const msg = this.state.missingSources.get(p);
+      if (msg) throw new NodeFailure(msg);
+    }
+    const sql = this.sqlOf(t.id);
+    const log = this.executed.get(t.id) ?? [];
+    this.executed.set(t.id, log);
+    const countSql = failureCountSql(sql);
+    log.push(countSql);
+    const rowsOut = await c.query(countSql);
+    const failures = Number(rowsOut[0]?.failures ?? 0);
+    let rows: number | undefined;
+    if (t.kind === 'row_count_change') {
+      const rel = relationOf(this.s.project, this.s.ctx, t.attachedTo!);
+      const q = rowCountSql(rel);
+      log.push(q);
+      rows = Number((await c.query(q))[0]?.n ?? 0);
+    }
+    const errorHit = threshold(t.config.error_if, failures);
+    const warnHit = threshold(t.config.warn_if, failures);
+    const status: NodeStatus = t.config.severity === 'error' && errorHit ? 'fail' : errorHit || warnHit ? 'warn' : 'pass';
+    let sample: string | undefined;
+    let message: string | undefined;
+    if (failures > 0) {
+      if (t.config.store_failures) {
+        const table = `${quoteIdent('etlx_test_failures')}.${quoteIdent(t.name)}`;
+        const store = `create or replace table ${table} as\n${sql}`;
+        log.push(store);
+        await c.execute(store);
+        message = `${failures} failing row${failures === 1 ? '' : 's'}, stored in etlx_test_failures.${t.name}`;
+      } else {
+        message = `${failures} failing row${failures === 1 ? '' : 's'}`;
+      }
+      message += ` (${t.path}${t.line ? `:${t.line}` : ''})`;
+      const sampleRows = await c.query(`select columns(*)::varchar from (\n${sql}\n) limit 5`);
+      if (sampleRows.length > 0) {
+        const cols = Object.keys(sampleRows[0]!);
+        sample = formatTable(cols, sampleRows.map((r) => cols.map((k) => (r[k] === null || r[k] === undefined ? 'NULL' : String(r[k])))));
+      }
+    }
+    return { status, failures, ...(rows !== undefined ? { rows } : {}), ...(message ? { message } : {}), ...(sample ? { sample } : {}) };
+  }
+}
+
+function verb(n: Node): string {
+  if (n.resourceType === 'seed') return 'loaded';
+  if (n.resourceType === 'model') return n.mat.kind === 'file' ? 'wrote' : 'created';
+  return '';
+}
+
+/** `"> 10"` against a failure count. */
+export function threshold(condition: string, n: number): boolean {
+  const m = /^\s*(>=|<=|!=|==|=|>|<)\s*(\d+)\s*$/.exec(condition);
+  if (!m) return n !== 0;
+  const v = Number(m[2]);
+  switch (m[1]) {
+    case '>':
+      return n > v;
+    case '>=':
+      return n >= v;
+    case '<':
+      return n < v;
+    case '<=':
+      return n <= v;
+    case '=':
+    case '==':
+      return n === v;
+    default:
+      return n !== v;
+  }
+}
+
+/** target/run/<path>.sql: the exact statements each node executed. */
+function writeRunSql(s: Session, executed: ReadonlyMap<string, string[]>): void {
+  for (const [id, statements] of executed) {
+    if (statements.length === 0) continue;
+    const n = s.project.nodes.get(id)!;
+    const rel = n.resourceType === 'test' && n.testType === 'generic' ? path.join(n.path, `${n.name}.sql`) : n.path;
+    const file = path.join(s.targetDir, 'run', rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${redact(statements.map((x) => `${x};`).join('\n\n'), s.target.secrets)}\n`);
+  }
+}
+
+export { META_SCHEMA };
