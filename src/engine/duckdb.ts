@@ -1,6 +1,6 @@
-import { DuckDBInstance, LIST, VARCHAR, listValue, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
 import { EtlxError } from '../errors/diagnostic.js';
-import type { Connection, Engine, Row, SqlProblem } from './engine.js';
+import type { Connection, Engine, Row } from './engine.js';
 
 export interface OpenOptions {
   readonly settings?: Readonly<Record<string, string | number | boolean | null>>;
@@ -110,40 +110,5 @@ class DuckDBConn implements Connection {
   close(): void {
     this.c.closeSync();
     this.onClose();
-  }
-}
-
-/**
- * Checks SELECT statements with DuckDB's parser (json_serialize_sql) in a private in-memory
- * database: no warehouse is opened. One query checks them all.
- */
-export async function checkSqlSyntax(sqls: readonly string[]): Promise<SqlProblem[]> {
-  if (sqls.length === 0) return [];
-  const instance = await DuckDBInstance.create(':memory:');
-  const c = await instance.connect();
-  try {
-    const r = await c.runAndReadAll(
-      `select i, j->>'error_message' as message, j->>'error_subtype' as subtype, j->>'position' as position, json_array_length(j->'statements') as statements
-       from (select i, json_serialize_sql(s)::json as j from unnest($1::varchar[]) with ordinality as t(s, i))
-       where (j->>'error')::boolean or json_array_length(j->'statements') <> 1`,
-      [listValue([...sqls])],
-      [LIST(VARCHAR)],
-    );
-    const out: SqlProblem[] = [];
-    for (const row of r.getRowObjectsJS()) {
-      const index = Number(row.i) - 1;
-      const message = row.message === null ? null : String(row.message);
-      if (message !== null) {
-        // Only syntax errors are certain: other errors mean "cannot serialize this statement kind".
-        if (row.subtype !== 'SYNTAX_ERROR' && !/syntax error/i.test(message)) continue;
-        out.push({ index, message, ...(row.position !== null && row.position !== undefined ? { position: Number(row.position) } : {}) });
-      } else if (Number(row.statements) > 1) {
-        out.push({ index, message: `expected one SELECT statement, found ${Number(row.statements)}` });
-      }
-    }
-    return out;
-  } finally {
-    c.closeSync();
-    instance.closeSync();
   }
 }
