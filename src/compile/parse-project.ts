@@ -248,7 +248,7 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
 
   // Sources.
   const sources = new Map<string, SourceNode>();
-  const sourceTests: { node: SourceNode; yaml: YamlFile; at: YamlPath; tests: unknown; columns: RawColumn[] | undefined }[] = [];
+  const sourceTests: { node: SourceNode; yaml: YamlFile; at: YamlPath; tests: { data_tests?: unknown; tests?: unknown }; columns: RawColumn[] | undefined }[] = [];
   for (const { source, yaml, at } of sourceDefs) {
     source.tables.forEach((t, i) => {
       const key = `${source.name}.${t.name}`;
@@ -300,7 +300,7 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
         line: loc?.line,
       };
       sources.set(key, node);
-      sourceTests.push({ node, yaml, at: tAt, tests: t.data_tests ?? t.tests, columns: t.columns });
+      sourceTests.push({ node, yaml, at: tAt, tests: { data_tests: t.data_tests, tests: t.tests }, columns: t.columns });
     });
   }
 
@@ -435,10 +435,18 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
       checksum: '',
     });
   };
-  const collect = (owner: ModelNode | SeedNode | SourceNode, label: string, yaml: YamlFile, at: YamlPath, entries: unknown, columns: RawColumn[] | undefined) => {
-    const list = (entries as Parameters<typeof parseTestEntry>[0][] | undefined) ?? [];
+  const collect = (
+    owner: ModelNode | SeedNode | SourceNode,
+    label: string,
+    yaml: YamlFile,
+    at: YamlPath,
+    props: { data_tests?: unknown; tests?: unknown },
+    columns: RawColumn[] | undefined,
+  ) => {
+    // `data_tests:` (dbt's spelling) wins over `tests:` when both are there, like below.
+    const key = props.data_tests !== undefined ? 'data_tests' : 'tests';
+    const list = (props[key] as Parameters<typeof parseTestEntry>[0][] | undefined) ?? [];
     list.forEach((e, i) => {
-      const key = (yaml.locate([...at, 'data_tests']) ? 'data_tests' : 'tests') as string;
       const p = parseTestEntry(e, yaml, [...at, key, i], undefined, diagnostics);
       if (p) addGeneric(owner, label, undefined, p, yaml.file);
     });
@@ -454,12 +462,12 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
   for (const [name, entry] of [...modelProps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const m = models.get(name);
     if (!m || !m.config.enabled) continue;
-    collect(m, sanitize(name), entry.yaml, entry.at, entry.props.data_tests ?? entry.props.tests, entry.props.columns);
+    collect(m, sanitize(name), entry.yaml, entry.at, entry.props, entry.props.columns);
   }
   for (const [name, entry] of [...seedProps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const s = seeds.get(name);
     if (!s || !s.config.enabled) continue;
-    collect(s, sanitize(name), entry.yaml, entry.at, entry.props.data_tests ?? entry.props.tests, entry.props.columns);
+    collect(s, sanitize(name), entry.yaml, entry.at, entry.props, entry.props.columns);
   }
   for (const st of sourceTests) collect(st.node, `${sanitize(st.node.sourceName)}_${sanitize(st.node.name)}`, st.yaml, st.at, st.tests, st.columns);
   for (const f of files.tests) {

@@ -1,0 +1,2 @@
+
+select * from "marts"."orders_table"
