@@ -13,7 +13,9 @@ export function genericTestSql(test: TestNode, relation: string, other: string |
   const a = test.args;
   const where = test.config.where;
   const from = where ? `(select * from ${relation} where ${where}) as model` : `${relation} as model`;
-  const col = test.column !== undefined ? columnExpr(test.column) : undefined;
+  // A column declared in YAML is an identifier (quoted: spaces, reserved words); dbt's
+  // `column_name:` argument on a model-level test is an expression and stays as written.
+  const col = test.column === undefined ? undefined : a.column_name !== undefined ? String(a.column_name) : quoteIdent(test.column);
   switch (test.kind) {
     case 'not_null':
       return `select *\nfrom ${from}\nwhere ${col} is null`;
@@ -25,7 +27,7 @@ export function genericTestSql(test: TestNode, relation: string, other: string |
       return `select ${col} as value_field, count(*) as n_records\nfrom ${from}\nwhere ${col} is not null and ${col} not in (${values})\ngroup by ${col}`;
     }
     case 'relationships': {
-      const field = columnExpr(String(a.field));
+      const field = quoteIdent(String(a.field));
       return `select model.${col} as from_field\nfrom ${from}\nleft join ${other} as parent on model.${col} = parent.${field}\nwhere model.${col} is not null and parent.${field} is null`;
     }
     case 'expression_is_true': {
@@ -63,11 +65,6 @@ export function genericTestSql(test: TestNode, relation: string, other: string |
       throw new Error(`unknown test ${String(never)}`);
     }
   }
-}
-
-/** A column name as written in YAML: quoted unless it is already an expression (dbt's column_name). */
-function columnExpr(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || /[()|+\-*/ ]/.test(name) ? name : quoteIdent(name);
 }
 
 /** The count query the runner executes; also what target/compiled shows for a test. */

@@ -1,5 +1,5 @@
 import { EtlxError } from '../errors/diagnostic.js';
-import { closest } from '../errors/did-you-mean.js';
+import { didYouMean } from '../errors/did-you-mean.js';
 import type { Dag } from './dag.js';
 
 export type ResourceType = 'model' | 'seed' | 'test' | 'source';
@@ -103,23 +103,6 @@ const GRAPH_HINT =
 
 function selectorError(message: string, hint: string): EtlxError {
   return new EtlxError({ code: 'E_SELECTOR', message, hint });
-}
-
-/**
- * `; did you mean "x"?` or ''. Besides `closest`, accepts one swap of adjacent letters, the
- * commonest typo in short words (`tga` for `tag`, `rwa` for `raw`), which plain edit distance
- * counts as two edits and rejects for a three-letter word.
- */
-function didYouMean(word: string, candidates: readonly string[]): string {
-  let found = closest(word, candidates);
-  if (found === undefined) {
-    const set = new Set(candidates);
-    for (let i = 0; i + 1 < word.length && found === undefined; i++) {
-      const swapped = word.slice(0, i) + word[i + 1]! + word[i]! + word.slice(i + 2);
-      if (swapped !== word && set.has(swapped)) found = swapped;
-    }
-  }
-  return found === undefined ? '' : `; did you mean "${found}"?`;
 }
 
 function compareIds(a: string, b: string): number {

@@ -1,3 +1,3 @@
 select *
 from "marts"."orders_table" as model
-where not coalesce((amount >= 0), false)
+where not coalesce(("amount" >= 0), false)

@@ -1,5 +1,5 @@
 select count(*) as failures from (
 select *
 from "marts"."orders_table" as model
-where order_id is null
+where "order_id" is null
 ) as etlx_failures

@@ -1,3 +1,3 @@
 select *
 from "marts"."orders_table" as model
-where order_id is null
+where "order_id" is null

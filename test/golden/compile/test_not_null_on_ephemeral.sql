@@ -14,5 +14,5 @@ left join "__etlx_cte__int_payments" as p using (order_id)
 select * from (
 select *
 from "__etlx_cte__int_orders_paid" as model
-where paid is null
+where "paid" is null
 )

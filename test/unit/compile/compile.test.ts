@@ -171,7 +171,7 @@ describe('ephemeral models', () => {
   it('tests on an ephemeral model get the CTE too', () => {
     const { project, compiled } = compileOk({ ...FILES, 'models/p.yml': 'models:\n  - name: mid\n    columns:\n      - name: id\n        tests: [not_null]\n' });
     expect(sqlOf(project, compiled, 'not_null_mid_id', 'test')).toBe(
-      'with "__etlx_cte__base" as (\n\nselect 1 as id\n),\n"__etlx_cte__mid" as (\n\nselect id from "__etlx_cte__base"\n)\nselect * from (\nselect *\nfrom "__etlx_cte__mid" as model\nwhere id is null\n)',
+      'with "__etlx_cte__base" as (\n\nselect 1 as id\n),\n"__etlx_cte__mid" as (\n\nselect id from "__etlx_cte__base"\n)\nselect * from (\nselect *\nfrom "__etlx_cte__mid" as model\nwhere "id" is null\n)',
     );
   });
 });

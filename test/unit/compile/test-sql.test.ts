@@ -27,30 +27,30 @@ const REL = '"main"."m"';
 
 describe('genericTestSql', () => {
   it('not_null selects the rows where the column is null', () => {
-    expect(genericTestSql(test('not_null', {}, 'id'), REL, undefined)).toBe('select *\nfrom "main"."m" as model\nwhere id is null');
+    expect(genericTestSql(test('not_null', {}, 'id'), REL, undefined)).toBe('select *\nfrom "main"."m" as model\nwhere "id" is null');
   });
 
   it('unique groups non-null values seen more than once', () => {
     expect(genericTestSql(test('unique', {}, 'id'), REL, undefined)).toBe(
-      'select id as unique_field, count(*) as n_records\nfrom "main"."m" as model\nwhere id is not null\ngroup by id\nhaving count(*) > 1',
+      'select "id" as unique_field, count(*) as n_records\nfrom "main"."m" as model\nwhere "id" is not null\ngroup by "id"\nhaving count(*) > 1',
     );
   });
 
   it('accepted_values quotes values unless quote: false', () => {
-    expect(genericTestSql(test('accepted_values', { values: ['a', "it's", 3] }, 'status'), REL, undefined)).toContain("status not in ('a', 'it''s', '3')");
-    expect(genericTestSql(test('accepted_values', { values: [1, 2], quote: false }, 'n'), REL, undefined)).toContain('n not in (1, 2)');
+    expect(genericTestSql(test('accepted_values', { values: ['a', "it's", 3] }, 'status'), REL, undefined)).toContain("\"status\" not in ('a', 'it''s', '3')");
+    expect(genericTestSql(test('accepted_values', { values: [1, 2], quote: false }, 'n'), REL, undefined)).toContain('"n" not in (1, 2)');
   });
 
   it('relationships left-joins the parent relation', () => {
     expect(genericTestSql(test('relationships', { to: 'customers', field: 'customer_id' }, 'cid'), REL, '"main"."customers"')).toBe(
-      'select model.cid as from_field\nfrom "main"."m" as model\nleft join "main"."customers" as parent on model.cid = parent.customer_id\nwhere model.cid is not null and parent.customer_id is null',
+      'select model."cid" as from_field\nfrom "main"."m" as model\nleft join "main"."customers" as parent on model."cid" = parent."customer_id"\nwhere model."cid" is not null and parent."customer_id" is null',
     );
   });
 
   it('expression_is_true fails rows where the expression is false or null; on a column an operator applies to it', () => {
     expect(genericTestSql(test('expression_is_true', { expression: 'a >= b' }), REL, undefined)).toBe('select *\nfrom "main"."m" as model\nwhere not coalesce((a >= b), false)');
-    expect(genericTestSql(test('expression_is_true', { expression: '>= 0' }, 'amount'), REL, undefined)).toContain('where not coalesce((amount >= 0), false)');
-    expect(genericTestSql(test('expression_is_true', { expression: 'is not null' }, 'amount'), REL, undefined)).toContain('coalesce((amount is not null), false)');
+    expect(genericTestSql(test('expression_is_true', { expression: '>= 0' }, 'amount'), REL, undefined)).toContain('where not coalesce(("amount" >= 0), false)');
+    expect(genericTestSql(test('expression_is_true', { expression: 'is not null' }, 'amount'), REL, undefined)).toContain('coalesce(("amount" is not null), false)');
     expect(genericTestSql(test('expression_is_true', { expression: 'amount > 0' }, 'amount'), REL, undefined)).toContain('coalesce((amount > 0), false)');
   });
 
@@ -77,14 +77,16 @@ describe('genericTestSql', () => {
 
   it('a where config filters the tested relation first', () => {
     expect(genericTestSql(test('not_null', {}, 'id', { where: "day > '2024-01-01'" }), REL, undefined)).toBe(
-      `select *\nfrom (select * from "main"."m" where day > '2024-01-01') as model\nwhere id is null`,
+      `select *\nfrom (select * from "main"."m" where day > '2024-01-01') as model\nwhere "id" is null`,
     );
   });
 
   it('quotes a column name that is not an identifier, keeps expressions (dbt column_name) as written', () => {
     expect(genericTestSql(test('not_null', {}, 'Größe'), REL, undefined)).toContain('where "Größe" is null');
-    expect(genericTestSql(test('not_null', {}, 'coalesce(a, b)'), REL, undefined)).toContain('where coalesce(a, b) is null');
-    expect(genericTestSql(test('unique', {}, 'id || day'), REL, undefined)).toContain('group by id || day');
+    expect(genericTestSql(test('not_null', {}, 'order date'), REL, undefined)).toContain('where "order date" is null');
+    expect(genericTestSql(test('not_null', {}, 'select'), REL, undefined)).toContain('where "select" is null');
+    expect(genericTestSql(test('not_null', { column_name: 'coalesce(a, b)' }, 'coalesce(a, b)'), REL, undefined)).toContain('where coalesce(a, b) is null');
+    expect(genericTestSql(test('unique', { column_name: 'id || day' }, 'id || day'), REL, undefined)).toContain('group by id || day');
   });
 
   it('refuses a singular test (it has a template)', () => {
