@@ -72,7 +72,8 @@ export function materializationOf(
   name: string,
   config: ModelConfig,
   projectRoot: string,
-  incrementalFile: boolean,
+  /** incremental_strategy was set in some layer (not defaulted): makes a file model incremental. */
+  strategyExplicit: boolean,
 ): { spec?: MaterializationSpec; problems: { message: string; hint: string; key: string }[] } {
   const problems: { message: string; hint: string; key: string }[] = [];
   switch (config.materialized) {
@@ -101,6 +102,14 @@ export function materializationOf(
     }
     case 'file': {
       const partitioned = config.partition_by.length > 0;
+      const incrementalFile = strategyExplicit;
+      if (strategyExplicit && config.incremental_strategy !== 'append') {
+        problems.push({
+          key: 'incremental_strategy',
+          message: `file models add files with incremental_strategy "append"; "${config.incremental_strategy}" needs a table`,
+          hint: 'use incremental_strategy="append" to add a file per run, or materialized="incremental" for keyed updates',
+        });
+      }
       if (config.format === 'json' && partitioned) {
         problems.push({
           key: 'partition_by',

@@ -155,7 +155,7 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
     ];
     const config = resolveModelConfig(layers);
     const description = entry?.props.description ?? config.description;
-    const { spec, problems } = materializationOf(name, config, root, false);
+    const { spec, problems } = materializationOf(name, config, root, layers.some((l) => l.incremental_strategy !== undefined));
     for (const p of problems) {
       const use = ir.config.find((c) => c.key === p.key) ?? ir.config[0];
       diagnostics.push({ code: 'E_CONFIG_VALUE', message: `model ${name}: ${p.message}`, file: f.path, line: use?.line ?? 1, column: use?.col, hint: p.hint });

@@ -212,3 +212,21 @@ describe('{{config}} validation', () => {
     expect(d[0]).toMatchObject({ file: 'models/a.sql', line: 1, column: 1 });
   });
 });
+
+describe('incremental file models', () => {
+  const root = '/virtual/proj';
+  it('a file model with incremental_strategy append adds files into a directory', () => {
+    const r = materializationOf('events', resolveModelConfig([{ materialized: 'file', incremental_strategy: 'append' }]), root, true);
+    expect(r.problems).toEqual([]);
+    expect(r.spec).toMatchObject({ kind: 'file', incremental: true, locationShown: 'exports/events', format: 'parquet' });
+  });
+  it('the defaulted strategy leaves a file model a plain rewrite', () => {
+    const r = materializationOf('events', resolveModelConfig([{ materialized: 'file' }]), root, false);
+    expect(r.spec).toMatchObject({ kind: 'file', incremental: false, locationShown: 'exports/events.parquet' });
+  });
+  it('another strategy on a file model is a config error', () => {
+    const r = materializationOf('events', resolveModelConfig([{ materialized: 'file', incremental_strategy: 'merge', unique_key: 'id' }]), root, true);
+    expect(r.problems.map((p) => p.key)).toEqual(['incremental_strategy']);
+    expect(r.problems[0]!.message).toMatch(/append/);
+  });
+});
