@@ -13,7 +13,6 @@ import { clean } from '../commands/clean.js';
 import { selectIds } from '../session.js';
 import { readPreviousRunResults } from '../artifacts/run-results-reader.js';
 import { registerRunCommands } from './run-commands.js';
-import { debugCommand } from '../commands/debug.js';
 
 interface RawFlags {
   select?: string[];
@@ -174,6 +173,8 @@ export function buildProgram(inv: Invocation): Command {
     });
 
   withGlobalFlags(program.command('debug').description('check project, profile and connection')).action(async (f: RawFlags) => {
+    // Loaded on use: it opens DuckDB, whose full API takes ~140 ms to import.
+    const { debugCommand } = await import('../commands/debug.js');
     inv.exitCode = await debugCommand(inv, f);
   });
 

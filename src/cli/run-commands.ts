@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
-import { runCommand, StopSignal, type RunCommand } from '../run/runner.js';
-import { showRows } from '../commands/show.js';
-import { retryArgs } from '../commands/retry.js';
+import type { RunCommand, StopSignal } from '../run/runner.js';
 import { withGlobalFlags, type Invocation } from './main.js';
+
+// The runner and show open DuckDB through @duckdb/node-api (about 140 ms to import), so they
+// are loaded when one of these commands runs, not when the CLI starts.
+const runner = () => import('../run/runner.js');
 
 /** seed, run, test, build, show and retry: the commands that open the warehouse. */
 export function registerRunCommands(program: Command, inv: Invocation): void {
@@ -16,6 +18,7 @@ export function registerRunCommands(program: Command, inv: Invocation): void {
     withGlobalFlags(program.command(command).description(descriptions[command]))
       .option('--atomic', 'all or nothing: if anything fails, leave the warehouse and file outputs as they were')
       .action(async (f) => {
+        const { runCommand } = await runner();
         inv.exitCode = await withSignals((stop) => runCommand(inv.session(f), command, stop));
       });
   }
@@ -24,12 +27,15 @@ export function registerRunCommands(program: Command, inv: Invocation): void {
     .option('--limit <n>', 'rows to show', '10')
     .action(async (model: string, f) => {
       const limit = Number(f.limit);
+      const { showRows } = await import('../commands/show.js');
       inv.exitCode = await showRows(inv.session(f), model, Number.isInteger(limit) && limit > 0 ? limit : 10);
     });
 
   withGlobalFlags(program.command('retry').description('re-run what failed or was skipped in the last run, with its command and flags'))
     .addOption(new Option('--atomic', 'all or nothing').hideHelp())
     .action(async (f) => {
+      const { retryArgs } = await import('../commands/retry.js');
+      const { runCommand } = await runner();
       const first = inv.session(f);
       const r = retryArgs(first);
       if (r.nothing) {
@@ -43,6 +49,7 @@ export function registerRunCommands(program: Command, inv: Invocation): void {
 
 /** SIGINT/SIGTERM: start nothing new, interrupt running queries, then finish and exit 130. */
 async function withSignals(fn: (stop: StopSignal) => Promise<{ exitCode: number }>): Promise<number> {
+  const { StopSignal } = await runner();
   const stop = new StopSignal();
   const handler = () => stop.stop();
   process.on('SIGINT', handler);

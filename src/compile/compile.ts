@@ -46,6 +46,7 @@ export interface CompiledProject {
 export function compileProject(p: ParsedProject, ctx: CompileContext, only?: ReadonlySet<string>): CompiledProject {
   const out = new Map<string, CompiledNode>();
   const diagnostics: Diagnostic[] = [];
+  const shared = sharedRenderData(p);
   const ephemeralSql = new Map<string, { sql: string; ephemerals: string[] }>();
   const order = p.dag.topoOrder();
   const wanted = only ? withEphemeralAncestors(p, only) : undefined;
@@ -55,14 +56,14 @@ export function compileProject(p: ParsedProject, ctx: CompileContext, only?: Rea
     if (!node) continue;
     try {
       if (node.resourceType === 'model') {
-        const r = renderNode(p, ctx, node, node.ir, node.path);
+        const r = renderNode(p, ctx, shared, node, node.ir);
         const own = trimSql(r.rendered.text);
         const ephemerals = collectEphemerals(r.ephemerals, ephemeralSql);
         if (node.mat.kind === 'ephemeral') ephemeralSql.set(node.name, { sql: own, ephemerals });
         const sql = withCtes(own, ephemerals, ephemeralSql);
         out.set(id, { id, sql, display: sql, rendered: r.rendered, varsRead: r.varsRead, ephemerals });
       } else if (node.resourceType === 'test') {
-        const c = compileTest(p, ctx, node, ephemeralSql);
+        const c = compileTest(p, ctx, shared, node, ephemeralSql);
         if (c) out.set(id, c);
       }
     } catch (e) {
@@ -98,11 +99,12 @@ function withEphemeralAncestors(p: ParsedProject, only: ReadonlySet<string>): Se
 function compileTest(
   p: ParsedProject,
   ctx: CompileContext,
+  shared: SharedRenderData,
   t: TestNode,
   ephemeralSql: ReadonlyMap<string, { sql: string; ephemerals: string[] }>,
 ): CompiledNode | undefined {
   if (t.testType === 'singular') {
-    const r = renderNode(p, ctx, t, t.ir!, t.path);
+    const r = renderNode(p, ctx, shared, t, t.ir!);
     const ephemerals = collectEphemerals(r.ephemerals, ephemeralSql);
     const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql);
     return { id: t.id, sql, display: failureCountSql(sql), rendered: r.rendered, varsRead: r.varsRead, ephemerals };
@@ -142,15 +144,28 @@ interface RenderResult {
   readonly ephemerals: string[];
 }
 
-function renderNode(p: ParsedProject, ctx: CompileContext, node: Node, ir: TemplateIR, file: string): RenderResult {
+/** Lookups every render needs, built once per compile (not once per model). */
+interface SharedRenderData {
+  readonly refIds: ReadonlyMap<string, string>;
+  readonly partials: ReadonlyMap<string, TemplateIR>;
+}
+
+function sharedRenderData(p: ParsedProject): SharedRenderData {
+  const refIds = new Map<string, string>();
+  for (const m of p.models.values()) refIds.set(m.name, m.id);
+  for (const s of p.seeds.values()) refIds.set(s.name, s.id);
+  const partials = new Map<string, TemplateIR>();
+  for (const [name, m] of p.macros) partials.set(name, m.ir);
+  return { refIds, partials };
+}
+
+function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderData, node: Node, ir: TemplateIR): RenderResult {
   const varsRead: Record<string, unknown> = {};
   const ephemerals: string[] = [];
   const model = node.resourceType === 'model' ? node : undefined;
   const isIncremental = model ? (ctx.isIncremental?.(model) ?? false) : false;
   const self = model ? modelRelation(model, ctx.target.schema) : undefined;
-  const refIds = new Map<string, string>();
-  for (const m of p.models.values()) refIds.set(m.name, m.id);
-  for (const s of p.seeds.values()) refIds.set(s.name, s.id);
+  const refIds = shared.refIds;
   const fail = (message: string, hint: string, at: { line: number; col: number }, code = 'E_TEMPLATE_RENDER'): never => {
     throw new RenderError(message, hint, at.line, at.col, code);
   };
@@ -213,10 +228,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, node: Node, ir: Templ
     model: model ? { name: model.name, schema: model.config.schema ?? ctx.target.schema, materialized: model.config.materialized } : undefined,
     project_name: p.name,
   };
-  const partials = new Map<string, TemplateIR>();
-  for (const [name, m] of p.macros) partials.set(name, m.ir);
-  void file;
-  const rendered = render(ir, context, { helpers, partials });
+  const rendered = render(ir, context, { helpers, partials: shared.partials });
   return { rendered, varsRead, ephemerals };
 }
 
