@@ -69,7 +69,7 @@ describe('etlx compile on the demo project', () => {
     expect(fct).not.toContain('{{');
     const generic = fs.readFileSync(path.join(compiled, 'models', 'marts', '_marts.yml', 'relationships_fct_orders_customer_id.sql'), 'utf8');
     expect(generic).toBe(
-      'select count(*) as failures from (\nselect model.customer_id as from_field\nfrom "main"."fct_orders" as model\nleft join "main"."dim_customers" as parent on model.customer_id = parent.customer_id\nwhere model.customer_id is not null and parent.customer_id is null\n) as etlx_failures\n',
+      'select count(*) as failures from (\nselect model."customer_id" as from_field\nfrom "main"."fct_orders" as model\nleft join "main"."dim_customers" as parent on model."customer_id" = parent."customer_id"\nwhere model."customer_id" is not null and parent."customer_id" is null\n) as etlx_failures\n',
     );
     expect(fs.existsSync(path.join(compiled, 'tests', 'assert_orders_fully_paid.sql'))).toBe(true);
     expect(fs.existsSync(path.join(compiled, 'models', 'sources.yml', 'unique_shop_orders_order_id.sql'))).toBe(true);
