@@ -4,11 +4,13 @@ import { historyInserts, HISTORY_DDL } from '../artifacts/history.js';
 import { writeRunResults, type NodeResult, type NodeStatus, type RunSummary } from '../artifacts/run-results.js';
 import { readPreviousRunResults } from '../artifacts/run-results-reader.js';
 import { compileNodes, relationOf, type CompiledProject } from '../compile/compile.js';
+import type { ParsedProject } from '../compile/parse-project.js';
 import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from '../compile/nodes.js';
 import { modelTarget, seedTarget } from '../compile/relations.js';
 import { quoteIdent, quoteLiteral } from '../compile/sql.js';
 import { failureCountSql, META_SCHEMA, rowCountSql } from '../compile/test-sql.js';
 import { redact } from '../config/profiles.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
 import type { Connection, Engine } from '../engine/engine.js';
 import { openDuckDB } from '../engine/duckdb.js';
 import { Dag } from '../graph/dag.js';
@@ -100,38 +102,55 @@ export async function runCommand(s: Session, command: RunCommand, stop: StopSign
       await setup.execute('begin transaction');
       r.useSingleConnection(setup);
     }
-    await runHooks(s, setup, s.project.files.config.onRunStart, 'on-run-start');
+    const startError = await runHooks(setup, s.project.files.config.onRunStart, 'on-run-start');
+    if (startError) reporter.emit({ type: 'diagnostic', diagnostic: startError });
     const total = ids.size + freshnessSources.length;
+    const dag = executionDag(s, ids, command);
     let index = 0;
-    for (const src of freshnessSources) {
-      const res = await checkFreshness(s, setup, src, ++index, total);
-      results.set(src.id, res);
+    if (startError) {
+      // Nothing runs after a failed on-run-start hook; every node is recorded as skipped, so
+      // etlx retry runs them all again.
+      r.setCounter(0, total);
+      for (const id of [...freshnessSources.map((x) => x.id), ...dag.topoOrder().filter((id) => ids.has(id))]) {
+        results.set(id, r.skipped(id, undefined, 'skipped: the on-run-start hook failed'));
+      }
+    } else {
+      for (const src of freshnessSources) {
+        const res = await checkFreshness(s, setup, src, ++index, total);
+        results.set(src.id, res);
+      }
+      r.setCounter(index, total);
+      await executeDag({
+        dag,
+        ids,
+        concurrency: atomic ? 1 : s.target.threads,
+        // Under --atomic the first failure dooms the run (and aborts its transaction): start nothing new.
+        failFast: s.options.failFast || atomic,
+        stopped: () => stop.requested,
+        run: async (id, slot) => {
+          const res = await r.runNode(id, slot);
+          results.set(id, res);
+          statementsRun.set(id, r.statementsOf(id));
+          return res.status === 'error' || res.status === 'fail' ? 'failed' : 'ok';
+        },
+        skip: (id, cause) => {
+          const res = r.skipped(id, cause);
+          results.set(id, res);
+        },
+      });
     }
-    r.setCounter(index, total);
-    await executeDag({
-      dag: executionDag(s, ids, command),
-      ids,
-      concurrency: atomic ? 1 : s.target.threads,
-      failFast: s.options.failFast,
-      stopped: () => stop.requested,
-      run: async (id, slot) => {
-        const res = await r.runNode(id, slot);
-        results.set(id, res);
-        statementsRun.set(id, r.statementsOf(id));
-        return res.status === 'error' || res.status === 'fail' ? 'failed' : 'ok';
-      },
-      skip: (id, cause) => {
-        const res = r.skipped(id, cause);
-        results.set(id, res);
-      },
-    });
-    const failed = [...results.values()].some((x) => x.status === 'error' || x.status === 'fail');
-    if (!failed && !stop.requested) await runHooks(s, setup, s.project.files.config.onRunEnd, 'on-run-end');
+    const nodeFailed = [...results.values()].some((x) => x.status === 'error' || x.status === 'fail');
+    const endError = !startError && !nodeFailed && !stop.requested ? await runHooks(setup, s.project.files.config.onRunEnd, 'on-run-end') : undefined;
+    if (endError) reporter.emit({ type: 'diagnostic', diagnostic: endError });
+    const failed = nodeFailed || startError !== undefined || endError !== undefined;
     if (atomic) {
       if (failed || stop.requested) {
         await setup.execute('rollback');
         r.discardPendingFiles();
-        reporter.emit({ type: 'info', message: '--atomic: a node failed, so the whole run was rolled back; the warehouse and file outputs are as they were before it' });
+        reporter.emit({
+          type: 'info',
+          message: `--atomic: ${failed ? 'a node or hook failed' : 'the run was interrupted'}, so the whole run was rolled back; the warehouse and file outputs are as they were before it`,
+        });
       } else {
         faultPoint('atomic-commit');
         await setup.execute('commit');
@@ -188,27 +207,64 @@ function argsOf(s: Session, command: RunCommand, extra: Record<string, unknown>)
 
 /**
  * For build, a model's children also wait for the model's tests, so an error-severity test
- * failure skips everything downstream of the model (dbt build's behaviour).
+ * failure skips everything downstream of the model (dbt build's behaviour). As in dbt, a test
+ * that reads several nodes (relationships, row_count_matches) only blocks the children that
+ * depend on all of them: any other edge could close a cycle (a child of the `to` model that the
+ * tested model itself is built from).
  */
 function executionDag(s: Session, ids: ReadonlySet<string>, command: RunCommand): Dag {
   const p = s.project;
-  const inputs = [...ids].map((id) => ({ id, deps: [...p.dag.parents(id)] }));
+  const inputs = [...ids].map((id) => ({ id, deps: runParents(p, id) }));
   if (command !== 'build') return Dag.build(inputs);
   const byId = new Map(inputs.map((i) => [i.id, i]));
+  const ancestors = new Map<string, Set<string>>();
+  const ancestorsOf = (id: string) => {
+    let a = ancestors.get(id);
+    if (!a) ancestors.set(id, (a = p.dag.ancestors(id)));
+    return a;
+  };
   for (const t of p.tests.values()) {
     if (!ids.has(t.id)) continue;
-    const parents = p.dag.parents(t.id);
+    const parents = runParents(p, t.id);
     for (const parent of parents) {
-      for (const child of p.dag.children(parent)) {
+      for (const child of throughEphemerals(p, parent, (x) => p.dag.children(x))) {
         const n = p.nodes.get(child);
         if (!n || n.resourceType === 'test' || !ids.has(child)) continue;
-        // Only when the test does not itself depend on the child (that would be a cycle).
-        if (parents.includes(child)) continue;
+        if (parents.some((q) => q !== parent && !ancestorsOf(child).has(q))) continue;
         byId.get(child)!.deps.push(t.id);
       }
     }
   }
   return Dag.build([...byId.values()]);
+}
+
+function isEphemeral(p: ParsedProject, id: string): boolean {
+  const n = p.nodes.get(id);
+  return n?.resourceType === 'model' && n.mat.kind === 'ephemeral';
+}
+
+/**
+ * The nodes `next` reaches from `id`, looking through ephemeral models: they are never run, but
+ * inlined into their consumers, so an ephemeral model's parents are its consumers' parents (and
+ * its children are its parents' children).
+ */
+function throughEphemerals(p: ParsedProject, id: string, next: (id: string) => readonly string[]): string[] {
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  const stack = [...next(id)];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (seen.has(x)) continue;
+    seen.add(x);
+    if (isEphemeral(p, x)) stack.push(...next(x));
+    else out.add(x);
+  }
+  return [...out].sort();
+}
+
+/** What a node waits for at run time: its parents, with ephemeral models replaced by their parents. */
+export function runParents(p: ParsedProject, id: string): string[] {
+  return throughEphemerals(p, id, (x) => p.dag.parents(x));
 }
 
 interface WarehouseState {
@@ -232,7 +288,7 @@ async function prepareWarehouse(s: Session, c: Connection, ids: ReadonlySet<stri
     if (n.resourceType === 'seed') schemas.add(seedTarget(n, s.target.schema).schema);
     if (n.resourceType === 'test' && n.config.store_failures) storeFailures = true;
     if (n.resourceType !== 'seed') {
-      for (const p of s.project.dag.parents(id)) {
+      for (const p of runParents(s.project, id)) {
         const pn = s.project.nodes.get(p);
         if (pn?.resourceType === 'source' && pn.kind === 'file') sources.add(pn);
       }
@@ -260,15 +316,25 @@ async function prepareWarehouse(s: Session, c: Connection, ids: ReadonlySet<stri
   return { relations, missingSources };
 }
 
-async function runHooks(s: Session, c: Connection, hooks: readonly string[], what: string): Promise<void> {
+/**
+ * Runs on-run-start / on-run-end hooks in order, stopping at the first failure. A failed hook is
+ * a run-time failure (exit 1, results still written), not an internal error: returns it.
+ */
+async function runHooks(c: Connection, hooks: readonly string[], what: 'on-run-start' | 'on-run-end'): Promise<Diagnostic | undefined> {
   for (const sql of hooks) {
     try {
       await c.execute(sql);
     } catch (e) {
-      throw new NodeFailure(`${what} hook failed: ${errorText(e)}\n  SQL: ${sql}`);
+      return {
+        severity: 'error',
+        code: 'E_HOOK',
+        message: `${what} hook failed: ${errorText(e)}\n  SQL: ${sql}`,
+        file: 'etlx.yml',
+        hint: what === 'on-run-start' ? `fix the hook under ${what}: in etlx.yml; no node was run` : `fix the hook under ${what}: in etlx.yml; the nodes themselves ran`,
+      };
     }
   }
-  void s;
+  return undefined;
 }
 
 function errorText(e: unknown): string {
@@ -351,11 +417,16 @@ class NodeRunner {
     }
   }
 
-  skipped(id: string, cause: string | undefined): NodeResult {
+  skipped(id: string, cause: string | undefined, reason?: string): NodeResult {
     const n = this.s.project.nodes.get(id)!;
     const index = ++this.counter;
     const causeNode = cause ? this.s.project.nodes.get(cause) : undefined;
-    const message = causeNode ? `skipped because ${causeNode.resourceType} ${causeNode.name} failed` : this.stop.requested ? 'skipped: the run was interrupted' : 'skipped (--fail-fast)';
+    let message = reason ?? 'skipped (--fail-fast)';
+    if (reason === undefined) {
+      if (causeNode) message = `skipped because ${causeNode.resourceType} ${causeNode.name} failed`;
+      else if (this.stop.requested) message = 'skipped: the run was interrupted';
+      else if (this.atomic && !this.s.options.failFast) message = 'skipped: --atomic rolls the whole run back after a failure';
+    }
     this.s.runtime.reporter.emit({ type: 'node_end', index, total: this.total, unique_id: id, resource_type: n.resourceType, status: 'skipped', description: this.describe(n), elapsed: 0, message });
     return { unique_id: id, resource_type: n.resourceType, name: n.name, status: 'skipped', timing: { elapsed: 0 }, message };
   }
@@ -467,7 +538,7 @@ class NodeRunner {
   }
 
   private missingSource(m: ModelNode): void {
-    for (const p of this.s.project.dag.parents(m.id)) {
+    for (const p of runParents(this.s.project, m.id)) {
       const msg = this.state.missingSources.get(p);
       if (msg) throw new NodeFailure(msg);
     }
@@ -578,12 +649,16 @@ class NodeRunner {
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(path.dirname(staging), { recursive: true });
     if (mat.incremental) mkdirSync(staging, { recursive: true });
+    // An incremental file model adds files to a dataset that has some, unless --full-refresh
+    // (and no full_refresh: false) rewrites it.
     const existing = listFiles(mat.location).length > 0;
-    const sql = mat.incremental && existing ? this.renderIncremental(m) : this.sqlOf(m.id);
+    const adding = mat.incremental && existing && !(this.s.options.fullRefresh && m.config.full_refresh !== false);
+    const sql = adding ? this.renderIncremental(m) : this.sqlOf(m.id);
     let rows: number | undefined;
     try {
       rows = await this.execute(m.id, c, filePlan(mat, sql, staging, m.config.pre_hook, m.config.post_hook, tag));
-      if (rows === 0 && mat.partitionBy.length > 0 && !mat.incremental) {
+      // A new dataset with zero rows still needs a file with its columns; an existing one has them.
+      if (rows === 0 && mat.partitionBy.length > 0 && !adding) {
         mkdirSync(staging, { recursive: true });
         const empty = emptyDatasetSql(mat, sql, staging);
         this.executed.get(m.id)?.push(empty);
@@ -594,7 +669,7 @@ class NodeRunner {
       rmSync(staging, { recursive: true, force: true });
       throw e;
     }
-    const mode = mat.incremental ? 'add' : 'replace';
+    const mode = adding ? 'add' : 'replace';
     if (this.atomic) this.pendingFiles.push({ mode, final: mat.location, staging });
     else commitOutput(mode, mat.location, staging, this.s.runtime.invocationId.slice(0, 8));
     return rows;
@@ -609,7 +684,7 @@ class NodeRunner {
   }
 
   private async runTest(t: TestNode, c: Connection): Promise<{ status: NodeStatus; failures?: number; rows?: number; message?: string; sample?: string }> {
-    for (const p of this.s.project.dag.parents(t.id)) {
+    for (const p of runParents(this.s.project, t.id)) {
       const msg = this.state.missingSources.get(p);
       if (msg) throw new NodeFailure(msg);
     }
