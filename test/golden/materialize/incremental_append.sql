@@ -1,0 +1,5 @@
+-- transactional: true
+
+-- insert (rows_affected)
+insert into "analytics"."orders" ("id", "customer_id", "amount")
+select "id", "customer_id", "amount" from "etlx_new_orders";

@@ -1,0 +1,10 @@
+-- transactional: true
+
+-- drop
+drop table "analytics"."orders";
+
+-- create
+create view "analytics"."orders" as
+select id, customer_id, amount, updated_at
+from "staging"."orders"
+where amount > 0;
