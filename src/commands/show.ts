@@ -20,8 +20,11 @@ export async function showRows(s: Session, name: string, limit: number): Promise
   try {
     const c = await engine.connect();
     let rows;
+    let columns: string[];
     try {
       rows = await c.query(`select columns(*)::varchar from ${from} limit ${limit}`);
+      // Row objects carry no column names when there are no rows: ask DuckDB for them.
+      columns = rows.length > 0 ? Object.keys(rows[0]!) : (await c.query(`describe select * from ${from}`)).map((r) => String(r.column_name));
     } catch (e) {
       const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
       throw new EtlxError(
@@ -31,7 +34,6 @@ export async function showRows(s: Session, name: string, limit: number): Promise
     } finally {
       c.close();
     }
-    const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
     s.runtime.reporter.emit({ type: 'table', columns, rows: rows.map((r) => columns.map((k) => (r[k] === null || r[k] === undefined ? 'NULL' : String(r[k])))) });
     return 0;
   } finally {

@@ -141,6 +141,13 @@ describe('run_results.json and etlx_meta history', () => {
     expect(lines[0]).toMatch(/^id\s*\|\s*color\s*$/);
     expect(lines[1]).toMatch(/^-+-\+-+$/);
     expect(lines[2]).toMatch(/^\d+\s*\|\s*(RED|GREEN|BLUE)\s*$/);
+    // Zero rows: the header still names the columns.
+    p.write({ 'models/nothing.sql': `{{config materialized="table"}}\nselect 1 as alpha, 'x' as beta where false` });
+    expect((await p.run('run', '--select', 'nothing')).code).toBe(0);
+    const empty = await p.run('show', 'nothing');
+    expect(empty.code, empty.output).toBe(0);
+    expect(empty.stdout.trim().split('\n')).toEqual(['alpha | beta', '------+-----']);
+    p.remove('models/nothing.sql');
     const missing = await p.run('show', 'v_color');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/did you mean "v_colors"/);
