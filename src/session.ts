@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { CompileContext } from './compile/compile.js';
@@ -53,6 +53,7 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
   const files = loadProjectFiles(options.projectDir);
   const cliVars = parseVars(options.vars);
   const targetDir = path.resolve(files.root, files.config.targetPath);
+  ensureWritableDir(targetDir, files.config.targetPath);
   const cache = FileTemplateCache.forTarget(targetDir);
   const project = parseProject(files, cache);
   reportWarnings(project.diagnostics, runtime.reporter);
@@ -73,6 +74,22 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
   };
   const vars = { ...files.config.vars, ...cliVars };
   return { options, runtime, project, target, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };
+}
+
+/** target/ must be a writable folder: checked before anything is compiled or run. */
+function ensureWritableDir(dir: string, shown: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+  } catch (e) {
+    throw new EtlxError({
+      code: 'E_TARGET_PATH',
+      message: `cannot write to the target path ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      file: 'etlx.yml',
+      hint: 'set target-path in etlx.yml to a folder etlx can create and write (default: target), or fix its permissions',
+    });
+  }
 }
 
 function reportWarnings(diagnostics: readonly Diagnostic[], reporter: Reporter): void {
