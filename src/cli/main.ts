@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EtlxError, formatDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
+import { redact } from '../config/profiles.js';
 import { createReporter, LogFileReporter } from '../report/reporters.js';
 import type { Reporter } from '../report/events.js';
 import { openSession, type GlobalOptions, type Runtime, type Session } from '../session.js';
@@ -90,6 +91,10 @@ export class Invocation {
   debug = false;
   private reporterCache: Reporter | undefined;
   private secrets: readonly string[] = [];
+  /** Values read with {{env}} in the profile: hidden wherever etlx prints. */
+  secretValues(): readonly string[] {
+    return this.secrets;
+  }
   constructor(readonly io: CliIO) {}
 
   reporter(f: RawFlags, logDir?: string): Reporter {
@@ -215,16 +220,16 @@ function reportError(e: unknown, inv: Invocation, debug: boolean, json: boolean)
   const report = (d: Diagnostic) => {
     if (json) {
       const event = { ts: new Date().toISOString(), invocation_id: inv.invocationId, type: 'diagnostic', diagnostic: { severity: 'error', ...d } };
-      inv.io.stdout.write(`${JSON.stringify(event)}\n`);
-    } else inv.io.stderr.write(`error ${formatDiagnostic(d)}\n`);
+      inv.io.stdout.write(`${redact(JSON.stringify(event), inv.secretValues())}\n`);
+    } else inv.io.stderr.write(`error ${redact(formatDiagnostic(d), inv.secretValues())}\n`);
   };
   if (e instanceof EtlxError) {
     for (const d of e.diagnostics) report(d);
-    if (debug || inv.debug) inv.io.stderr.write(`${e.stack ?? ''}\n`);
+    if (debug || inv.debug) inv.io.stderr.write(`${redact(e.stack ?? '', inv.secretValues())}\n`);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
   report({ code: 'E_INTERNAL', message: `internal: ${err.message}`, hint: 'this is a bug in etlx; run again with --debug and report the stack trace' });
-  if (debug || inv.debug) inv.io.stderr.write(`${err.stack ?? ''}\n`);
+  if (debug || inv.debug) inv.io.stderr.write(`${redact(err.stack ?? '', inv.secretValues())}\n`);
   return 2;
 }

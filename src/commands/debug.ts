@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Invocation } from '../cli/main.js';
 import { duckdbLibraryVersion, openDuckDB } from '../engine/duckdb.js';
 import { EtlxError, formatDiagnostic } from '../errors/diagnostic.js';
+import { shownWarehousePath } from '../config/profiles.js';
 
 /** Prints project, profile, target and DuckDB facts, then checks the connection. Returns the exit code. */
 export async function debugCommand(inv: Invocation, f: Parameters<Invocation['session']>[0]): Promise<number> {
@@ -24,9 +25,9 @@ export async function debugCommand(inv: Invocation, f: Parameters<Invocation['se
   out(`  models: ${s.project.models.size}, seeds: ${s.project.seeds.size}, sources: ${s.project.sources.size}, tests: ${s.project.tests.size}, macros: ${s.project.macros.size}`);
   out(`profile: ${s.target.profile} (${s.target.origin === 'embedded default' ? 'embedded default: no profiles.yml defines it' : path.relative(s.project.root, s.target.origin) || s.target.origin})`);
   out(`target: ${s.target.name}, schema ${s.target.schema}, threads ${s.target.threads}`);
-  out(`warehouse: ${s.target.path === ':memory:' ? ':memory:' : path.relative(s.project.root, s.target.path) || s.target.path}`);
+  out(`warehouse: ${shownWarehousePath(s.target, s.project.root)}`);
   try {
-    const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: s.target.path });
+    const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shownWarehousePath(s.target, s.project.root) });
     try {
       const c = await engine.connect();
       const rows = await c.query('select version() as v');

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { compileAndCheck } from './compile.js';
 import { relationOf } from '../compile/compile.js';
 import { openDuckDB } from '../engine/duckdb.js';
 import { EtlxError } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
 import type { Session } from '../session.js';
+import { shownWarehousePath } from '../config/profiles.js';
 
 /** Prints the first rows of a model (or seed) as a table. An ephemeral model's SQL is run directly. */
 export async function showRows(s: Session, name: string, limit: number): Promise<number> {
@@ -15,7 +15,7 @@ export async function showRows(s: Session, name: string, limit: number): Promise
   }
   const compiled = await compileAndCheck(s);
   const from = node.resourceType === 'model' && node.mat.kind === 'ephemeral' ? `(\n${compiled.nodes.get(node.id)!.sql}\n)` : relationOf(s.project, s.ctx, node.id);
-  const shown = s.target.path === ':memory:' ? ':memory:' : path.relative(s.project.root, s.target.path);
+  const shown = shownWarehousePath(s.target, s.project.root);
   const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shown });
   try {
     const c = await engine.connect();

@@ -573,7 +573,7 @@ function formatOfPath(location: string): 'parquet' | 'csv' | 'json' | 'ndjson' {
 }
 
 function sanitize(s: string): string {
-  return s.replace(/[^A-Za-z0-9_]+/g, '_');
+  return s.replace(/[^\p{L}\p{N}_]+/gu, '_');
 }
 
 function didYouMeanSuffix(word: string, candidates: Iterable<string>): string {

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Diagnostic } from '../errors/diagnostic.js';
 import { EtlxError } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
 import { parseTemplate } from '../template/ir.js';
@@ -207,4 +206,14 @@ export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (s.length >= 3) out = out.split(s).join('****');
   return out;
+}
+
+/**
+ * The warehouse path as shown to people: relative to the project, or a placeholder when it was
+ * read with {{env}} (a relative form of a secret path still gives the secret away).
+ */
+export function shownWarehousePath(target: Pick<Target, 'path' | 'secrets'>, projectRoot: string): string {
+  if (target.path === ':memory:') return ':memory:';
+  if (target.secrets.some((s) => s.length >= 3 && target.path.includes(s))) return '**** (path from the environment)';
+  return path.relative(projectRoot, target.path) || target.path;
 }
