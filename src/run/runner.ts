@@ -9,7 +9,7 @@ import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from '../compile
 import { modelTarget, seedTarget } from '../compile/relations.js';
 import { quoteIdent, quoteLiteral } from '../compile/sql.js';
 import { failureCountSql, META_SCHEMA, rowCountSql } from '../compile/test-sql.js';
-import { redact } from '../config/profiles.js';
+import { redact, shownWarehousePath } from '../config/profiles.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { Connection, Engine } from '../engine/engine.js';
 import { openDuckDB } from '../engine/duckdb.js';
@@ -85,7 +85,7 @@ export async function runCommand(s: Session, command: RunCommand, stop: StopSign
       ? [...selected].map((id) => s.project.nodes.get(id)!).filter((n): n is SourceNode => n.resourceType === 'source' && n.freshness !== undefined)
       : [];
 
-  const shownDb = s.target.path === ':memory:' ? ':memory:' : path.relative(s.project.root, s.target.path) || s.target.path;
+  const shownDb = shownWarehousePath(s.target, s.project.root);
   const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shownDb });
   const results = new Map<string, NodeResult>();
   const statementsRun = new Map<string, string[]>();
