@@ -1,7 +1,7 @@
 import type { Target } from '../config/profiles.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
-import type { TemplateIR } from '../template/ir.js';
+import { parseTemplate, type TemplateIR } from '../template/ir.js';
 import { render, RenderError, truthy, type Helper, type Rendered } from '../template/render.js';
 import type { ModelNode, Node, TestNode } from './nodes.js';
 import type { ParsedProject } from './parse-project.js';
@@ -32,6 +32,9 @@ export interface CompiledNode {
   /** Vars read while rendering, with the values used (for state:modified). */
   readonly varsRead: Readonly<Record<string, unknown>>;
   readonly ephemerals: readonly string[];
+  /** pre_hook / post_hook statements, rendered like the model (so {{self}} and {{ref}} work). */
+  readonly preHooks: readonly string[];
+  readonly postHooks: readonly string[];
 }
 
 export interface CompiledProject {
@@ -61,7 +64,15 @@ export function compileProject(p: ParsedProject, ctx: CompileContext, only?: Rea
         const ephemerals = collectEphemerals(r.ephemerals, ephemeralSql);
         if (node.mat.kind === 'ephemeral') ephemeralSql.set(node.name, { sql: own, ephemerals });
         const sql = withCtes(own, ephemerals, ephemeralSql);
-        out.set(id, { id, sql, display: sql, rendered: r.rendered, varsRead: r.varsRead, ephemerals });
+        const preHooks = renderHooks(p, ctx, shared, node, node.config.pre_hook);
+        const postHooks = renderHooks(p, ctx, shared, node, node.config.post_hook);
+        out.set(id, { id, sql, display: sql, rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks, postHooks });
+      } else if (node.resourceType === 'seed') {
+        if (node.config.pre_hook.length + node.config.post_hook.length > 0) {
+          const preHooks = renderHooks(p, ctx, shared, node, node.config.pre_hook);
+          const postHooks = renderHooks(p, ctx, shared, node, node.config.post_hook);
+          out.set(id, { id, sql: '', display: '', varsRead: {}, ephemerals: [], preHooks, postHooks });
+        }
       } else if (node.resourceType === 'test') {
         const c = compileTest(p, ctx, shared, node, ephemeralSql);
         if (c) out.set(id, c);
@@ -107,14 +118,14 @@ function compileTest(
     const r = renderNode(p, ctx, shared, t, t.ir!);
     const ephemerals = collectEphemerals(r.ephemerals, ephemeralSql);
     const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql);
-    return { id: t.id, sql, display: failureCountSql(sql), rendered: r.rendered, varsRead: r.varsRead, ephemerals };
+    return { id: t.id, sql, display: failureCountSql(sql), rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks: [], postHooks: [] };
   }
   const eph: string[] = [];
   const rel = (id: string | undefined) => (id ? relationOf(p, ctx, id, eph) : undefined);
   const failing = genericTestSql(t, rel(t.attachedTo)!, rel(t.alsoReads[0]));
   const ephemerals = collectEphemerals(eph, ephemeralSql);
   const sql = withCtes(failing, ephemerals, ephemeralSql);
-  return { id: t.id, sql, display: failureCountSql(sql), varsRead: {}, ephemerals };
+  return { id: t.id, sql, display: failureCountSql(sql), varsRead: {}, ephemerals, preHooks: [], postHooks: [] };
 }
 
 /** The relation text for any node id, noting ephemeral models that need a CTE. */
@@ -159,12 +170,13 @@ function sharedRenderData(p: ParsedProject): SharedRenderData {
   return { refIds, partials };
 }
 
-function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderData, node: Node, ir: TemplateIR): RenderResult {
+/** Renders a template for a node (or, without one, for the project: on-run-start/end). */
+function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderData, node: Node | undefined, ir: TemplateIR): RenderResult {
   const varsRead: Record<string, unknown> = {};
   const ephemerals: string[] = [];
-  const model = node.resourceType === 'model' ? node : undefined;
+  const model = node?.resourceType === 'model' ? node : undefined;
   const isIncremental = model ? (ctx.isIncremental?.(model) ?? false) : false;
-  const self = model ? modelRelation(model, ctx.target.schema) : undefined;
+  const self = model ? modelRelation(model, ctx.target.schema) : node?.resourceType === 'seed' ? seedRelation(node, ctx.target.schema) : undefined;
   const refIds = shared.refIds;
   const fail = (message: string, hint: string, at: { line: number; col: number }, code = 'E_TEMPLATE_RENDER'): never => {
     throw new RenderError(message, hint, at.line, at.col, code);
@@ -230,6 +242,26 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
   };
   const rendered = render(ir, context, { helpers, partials: shared.partials });
   return { rendered, varsRead, ephemerals };
+}
+
+/**
+ * Hooks are templates too: rendered with the node's context, so `{{self}}` and `{{ref}}` work
+ * (dbt's `{{ this }}`). A hook without `{{` is used as written.
+ */
+function renderHooks(p: ParsedProject, ctx: CompileContext, shared: SharedRenderData, node: Node | undefined, hooks: readonly string[]): string[] {
+  return hooks.map((hook) => {
+    if (!hook.includes('{{')) return hook;
+    const ir = parseTemplate(hook);
+    const problem = ir.problems[0];
+    if (problem) throw new RenderError(`in a hook: ${problem.message}`, problem.hint, 1, 1, problem.code);
+    return trimSql(renderNode(p, ctx, shared, node, ir).rendered.text);
+  });
+}
+
+/** on-run-start / on-run-end, rendered with the project's context (target, vars, refs). */
+export function renderProjectHooks(p: ParsedProject, ctx: CompileContext, hooks: readonly string[]): string[] {
+  const shared = sharedRenderData(p);
+  return renderHooks(p, ctx, shared, undefined, hooks);
 }
 
 /** Ephemerals used directly and through other ephemerals, dependencies first. */

@@ -19,14 +19,10 @@ export function seedReader(seed: SeedNode, extra: Readonly<Record<string, unknow
 }
 
 /** A seed is a table replaced atomically from its CSV file. */
-export function seedPlan(seed: SeedNode, relation: string): StatementPlan {
+export function seedPlan(seed: SeedNode, relation: string, pre: readonly string[], post: readonly string[]): StatementPlan {
   return {
-    transactional: seed.config.pre_hook.length + seed.config.post_hook.length > 0,
-    statements: [
-      ...hooks(seed.config.pre_hook),
-      stmt(`create or replace table ${relation} as\nselect * from ${seedReader(seed)}`, 'create', true),
-      ...hooks(seed.config.post_hook),
-    ],
+    transactional: pre.length + post.length > 0,
+    statements: [...hooks(pre), stmt(`create or replace table ${relation} as\nselect * from ${seedReader(seed)}`, 'create', true), ...hooks(post)],
   };
 }
 

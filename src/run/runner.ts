@@ -3,7 +3,7 @@ import path from 'node:path';
 import { historyInserts, HISTORY_DDL } from '../artifacts/history.js';
 import { writeRunResults, type NodeResult, type NodeStatus, type RunSummary } from '../artifacts/run-results.js';
 import { readPreviousRunResults } from '../artifacts/run-results-reader.js';
-import { compileNodes, relationOf, type CompiledProject } from '../compile/compile.js';
+import { compileNodes, relationOf, renderProjectHooks, type CompiledProject } from '../compile/compile.js';
 import type { ParsedProject } from '../compile/parse-project.js';
 import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from '../compile/nodes.js';
 import { modelTarget, seedTarget } from '../compile/relations.js';
@@ -102,7 +102,7 @@ export async function runCommand(s: Session, command: RunCommand, stop: StopSign
       await setup.execute('begin transaction');
       r.useSingleConnection(setup);
     }
-    const startError = await runHooks(setup, s.project.files.config.onRunStart, 'on-run-start');
+    const startError = await runHooks(setup, renderProjectHooks(s.project, s.ctx, s.project.files.config.onRunStart), 'on-run-start');
     if (startError) reporter.emit({ type: 'diagnostic', diagnostic: startError });
     const total = ids.size + freshnessSources.length;
     const dag = executionDag(s, ids, command);
@@ -140,7 +140,7 @@ export async function runCommand(s: Session, command: RunCommand, stop: StopSign
       });
     }
     const nodeFailed = [...results.values()].some((x) => x.status === 'error' || x.status === 'fail');
-    const endError = !startError && !nodeFailed && !stop.requested ? await runHooks(setup, s.project.files.config.onRunEnd, 'on-run-end') : undefined;
+    const endError = !startError && !nodeFailed && !stop.requested ? await runHooks(setup, renderProjectHooks(s.project, s.ctx, s.project.files.config.onRunEnd), 'on-run-end') : undefined;
     if (endError) reporter.emit({ type: 'diagnostic', diagnostic: endError });
     const failed = nodeFailed || startError !== undefined || endError !== undefined;
     if (atomic) {
@@ -533,6 +533,12 @@ class NodeRunner {
     return this.state.relations.get(relKey(schema, name));
   }
 
+  /** The node's rendered hooks (compile renders them like the model, so {{self}} works). */
+  private hooks(id: string): { pre: readonly string[]; post: readonly string[] } {
+    const c = this.compiled.nodes.get(id);
+    return { pre: c?.preHooks ?? [], post: c?.postHooks ?? [] };
+  }
+
   private sqlOf(id: string): string {
     return this.compiled.nodes.get(id)!.sql;
   }
@@ -547,7 +553,7 @@ class NodeRunner {
   private async runSeed(seed: SeedNode, c: Connection): Promise<number | undefined> {
     const relation = relationOf(this.s.project, this.s.ctx, seed.id);
     try {
-      return await this.execute(seed.id, c, seedPlan(seed, relation));
+      return await this.execute(seed.id, c, seedPlan(seed, relation, this.hooks(seed.id).pre, this.hooks(seed.id).post));
     } catch (e) {
       throw new NodeFailure(await this.seedError(seed, c, errorText(e)));
     }
@@ -579,18 +585,17 @@ class NodeRunner {
 
   private async runModel(m: ModelNode, c: Connection): Promise<number | undefined> {
     this.missingSource(m);
-    const cfg = m.config;
     const mat = m.mat;
     switch (mat.kind) {
       case 'view': {
         const t = modelTarget(m, this.s.target.schema);
         const relation = relationOf(this.s.project, this.s.ctx, m.id);
-        return this.execute(m.id, c, viewPlan(relation, this.sqlOf(m.id), this.existing(t.schema, t.identifier), cfg.pre_hook, cfg.post_hook));
+        return this.execute(m.id, c, viewPlan(relation, this.sqlOf(m.id), this.existing(t.schema, t.identifier), this.hooks(m.id).pre, this.hooks(m.id).post));
       }
       case 'table': {
         const t = modelTarget(m, this.s.target.schema);
         const relation = relationOf(this.s.project, this.s.ctx, m.id);
-        return this.execute(m.id, c, tablePlan(relation, this.sqlOf(m.id), this.existing(t.schema, t.identifier), cfg.pre_hook, cfg.post_hook));
+        return this.execute(m.id, c, tablePlan(relation, this.sqlOf(m.id), this.existing(t.schema, t.identifier), this.hooks(m.id).pre, this.hooks(m.id).post));
       }
       case 'incremental':
         return this.runIncremental(m, mat, c);
@@ -611,11 +616,11 @@ class NodeRunner {
     const incremental = this.isIncremental(m, t.schema, t.identifier);
     if (!incremental) {
       const existing = this.existing(t.schema, t.identifier);
-      return this.execute(m.id, c, tablePlan(relation, this.sqlOf(m.id), existing, m.config.pre_hook, m.config.post_hook));
+      return this.execute(m.id, c, tablePlan(relation, this.sqlOf(m.id), existing, this.hooks(m.id).pre, this.hooks(m.id).post));
     }
     const sql = this.renderIncremental(m);
     try {
-      await this.execute(m.id, c, stageNewRows(m.name, sql, m.config.pre_hook));
+      await this.execute(m.id, c, stageNewRows(m.name, sql, this.hooks(m.id).pre));
       if (mat.strategy !== 'append' && mat.uniqueKey.length > 0) {
         const dups = await c.query(duplicateKeySql(m.name, mat.uniqueKey));
         if (dups.length > 0) {
@@ -629,7 +634,7 @@ class NodeRunner {
       const come = (await c.query(columnsSql(null, `etlx_new_${m.name}`, true))) as unknown as Column[];
       const change = planSchemaChange(relation, mat, have, come);
       if (!change.ok) throw new NodeFailure(`${m.name}: ${change.message}`);
-      return await this.execute(m.id, c, applyNewRows(relation, m.name, mat, change, m.config.post_hook));
+      return await this.execute(m.id, c, applyNewRows(relation, m.name, mat, change, this.hooks(m.id).post));
     } finally {
       if (!this.atomic) await c.execute(dropStaging(m.name).sql).catch(() => undefined);
     }
@@ -656,7 +661,7 @@ class NodeRunner {
     const sql = adding ? this.renderIncremental(m) : this.sqlOf(m.id);
     let rows: number | undefined;
     try {
-      rows = await this.execute(m.id, c, filePlan(mat, sql, staging, m.config.pre_hook, m.config.post_hook, tag));
+      rows = await this.execute(m.id, c, filePlan(mat, sql, staging, this.hooks(m.id).pre, this.hooks(m.id).post, tag));
       // A new dataset with zero rows still needs a file with its columns; an existing one has them.
       if (rows === 0 && mat.partitionBy.length > 0 && !adding) {
         mkdirSync(staging, { recursive: true });

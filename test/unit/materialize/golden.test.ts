@@ -101,10 +101,10 @@ describe('materialization SQL (golden)', () => {
   });
 
   it('seed', () => {
-    golden('seed', show(seedPlan(seed(), '"main"."country_codes"')));
+    golden('seed', show(seedPlan(seed(), '"main"."country_codes"', [], [])));
     golden(
       'seed_column_types',
-      show(seedPlan(seed({ column_types: { code: 'varchar', population: 'bigint' }, delimiter: ';', pre_hook: PRE }), '"ref"."country_codes"')),
+      show(seedPlan(seed({ column_types: { code: 'varchar', population: 'bigint' }, delimiter: ';', pre_hook: PRE }), '"ref"."country_codes"', PRE, [])),
     );
     const d = seedDiagnosisSql(seed());
     golden('seed_diagnosis', `${d.scan};\n\n${d.errors};\n`);
