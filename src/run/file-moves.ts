@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../artifacts/json.js';
+import { faultPoint } from './faults.js';
 
 /**
  * Moving a file model's output into place. The journal is written before the first rename, so a
@@ -19,10 +20,6 @@ export function journalPath(final: string): string {
   return path.join(path.dirname(final), `.${path.basename(final)}.etlx-move.json`);
 }
 
-/** Test hook: ETLX_FAULT=<point> kills the process with SIGKILL at that point. */
-export function faultPoint(name: string): void {
-  if (process.env.ETLX_FAULT === name) process.kill(process.pid, 'SIGKILL');
-}
 
 export function commitOutput(mode: 'replace' | 'add', final: string, staging: string, tag: string): void {
   const journal: MoveJournal = { version: 1, mode, final, staging, old: path.join(path.dirname(final), `.${path.basename(final)}.etlx-old-${tag}`) };

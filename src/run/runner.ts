@@ -25,7 +25,8 @@ import { tablePlan } from '../materialize/table.js';
 import type { ExistingRelation, Statement, StatementPlan } from '../materialize/types.js';
 import { viewPlan } from '../materialize/view.js';
 import { executeDag } from './executor.js';
-import { commitOutput, faultPoint, listFiles, recoverOutput } from './file-moves.js';
+import { commitOutput, listFiles, recoverOutput } from './file-moves.js';
+import { faultDuring, faultPoint } from './faults.js';
 import { viewChainWarnings } from './view-chains.js';
 import { checkFreshness } from './freshness.js';
 
@@ -172,8 +173,7 @@ export async function runCommand(s: Session, command: RunCommand, stop: StopSign
       args: argsOf(s, command, extraArgs),
     };
     const list = [...results.values()].map((x) => (x.message ? { ...x, message: redact(x.message, s.target.secrets) } : x));
-    faultPoint('history');
-    for (const sql of historyInserts(summary, list)) await setup.execute(sql);
+    await writeHistory(setup, historyInserts(summary, list));
     setup.close();
     writeRunResults(s.targetDir, summary, list);
     writeRunSql(s, statementsRun);
@@ -314,6 +314,21 @@ async function prepareWarehouse(s: Session, c: Connection, ids: ReadonlySet<stri
     }
   }
   return { relations, missingSources };
+}
+
+/** Run history for one invocation, in one transaction: all of its rows or none. */
+async function writeHistory(c: Connection, inserts: readonly string[]): Promise<void> {
+  await c.execute('begin transaction');
+  try {
+    for (const [i, sql] of inserts.entries()) {
+      if (i === 1) faultPoint('history');
+      await c.execute(sql);
+    }
+    await c.execute('commit');
+  } catch (e) {
+    await c.execute('rollback').catch(() => undefined);
+    throw e;
+  }
 }
 
 /**
@@ -526,6 +541,7 @@ class NodeRunner {
 
   private async runStatement(c: Connection, st: Statement): Promise<number | undefined> {
     if (this.stop.requested) throw new NodeFailure('interrupted');
+    if (st.purpose === 'create') faultDuring('during-create');
     return c.execute(st.sql);
   }
 

@@ -1,0 +1,26 @@
+/**
+ * Fault injection for tests: `ETLX_FAULT=<point>` makes etlx kill itself with SIGKILL at that
+ * point, as a power cut or an OOM kill would. Points:
+ *
+ * - `during-create`: while a CREATE OR REPLACE TABLE/VIEW statement is running
+ *   (after `ETLX_FAULT_DELAY_MS`, default 200 ms);
+ * - `after-create`, `after-insert`, `after-merge`: right after such a statement;
+ * - `before-commit`: inside a node's transaction (an incremental merge), before COMMIT;
+ * - `after-copy`: an export is written to its staging sibling, before its move journal;
+ * - `file-move`: the move journal is written, nothing renamed yet;
+ * - `file-move-between`: the old dataset is moved aside, the new one not yet in place;
+ * - `history`: inside the run-history transaction, between the invocation row and the node rows;
+ * - `atomic-commit`: under --atomic, all work done, before the final COMMIT.
+ *
+ * Nothing happens unless the variable names the point.
+ */
+export function faultPoint(name: string): void {
+  if (process.env.ETLX_FAULT === name) process.kill(process.pid, 'SIGKILL');
+}
+
+/** For `during-*` points: kill after a delay, while the awaited work is in progress. */
+export function faultDuring(name: string): void {
+  if (process.env.ETLX_FAULT !== name) return;
+  const delay = Number(process.env.ETLX_FAULT_DELAY_MS ?? 200);
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), delay).unref();
+}
