@@ -3,7 +3,8 @@ import path from 'node:path';
 import { historyInserts, HISTORY_DDL } from '../artifacts/history.js';
 import { writeRunResults, type NodeResult, type NodeStatus, type RunSummary } from '../artifacts/run-results.js';
 import { readPreviousRunResults } from '../artifacts/run-results-reader.js';
-import { compileNodes, relationOf, renderProjectHooks, type CompiledProject } from '../compile/compile.js';
+import { compileNodes, relationOf, renderProjectHooks, trimSql, type CompiledProject } from '../compile/compile.js';
+import { sourcePosition } from '../template/render.js';
 import type { ParsedProject } from '../compile/parse-project.js';
 import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from '../compile/nodes.js';
 import { modelTarget, seedTarget } from '../compile/relations.js';
@@ -62,6 +63,16 @@ const KINDS: Record<RunCommand, readonly string[]> = {
 
 /** Thrown inside a node's work: becomes that node's error message. */
 class NodeFailure extends Error {}
+
+/** A statement DuckDB rejected, with its text (to place the error in the model file). */
+class StatementFailure extends Error {
+  constructor(
+    cause: unknown,
+    readonly statement: string,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
 
 /**
  * seed / run / test / build. Compiles and checks everything first (exit 2 before any data is
@@ -459,6 +470,7 @@ class NodeRunner {
     let failures: number | undefined;
     let message: string | undefined;
     let sample: string | undefined;
+    let where = n.path;
     const c = await this.conn(slot);
     this.stop.track(c);
     try {
@@ -477,6 +489,8 @@ class NodeRunner {
       status = 'error';
       message = e instanceof NodeFailure ? e.message : explainError(errorText(e));
       if (this.stop.requested) message = 'interrupted';
+      const line = e instanceof StatementFailure ? this.sourceLine(id, e) : undefined;
+      if (line !== undefined) where = `${n.path}:${line}`;
     } finally {
       this.stop.untrack(c);
     }
@@ -494,7 +508,7 @@ class NodeRunner {
       ...(rows !== undefined && n.resourceType !== 'test' ? { rows } : {}),
       ...(failures !== undefined ? { failures } : {}),
       elapsed,
-      ...(message ? { message: n.resourceType === 'test' || status !== 'error' ? message : `${message}\n  in ${n.path}` } : {}),
+      ...(message ? { message: n.resourceType === 'test' || status !== 'error' ? message : `${message}\n  in ${where}` } : {}),
       ...(sample ? { sample } : {}),
     });
     return {
@@ -523,7 +537,9 @@ class NodeRunner {
     try {
       for (const st of plan.statements) {
         log.push(st.sql);
-        const r = await this.runStatement(c, st);
+        const r = await this.runStatement(c, st).catch((e: unknown) => {
+          throw new StatementFailure(e, st.sql);
+        });
         if (st.countsRows) rows = r;
         if (st.purpose === 'create' || st.purpose === 'merge' || st.purpose === 'insert') faultPoint(`after-${st.purpose}`);
       }
@@ -547,6 +563,26 @@ class NodeRunner {
 
   private existing(schema: string, name: string): ExistingRelation {
     return this.state.relations.get(relKey(schema, name));
+  }
+
+  /**
+   * The model file line of a DuckDB error: its `LINE n` counts lines of the executed statement;
+   * the model's rendered SQL sits inside that statement, and its source map leads to the file.
+   */
+  private sourceLine(id: string, e: StatementFailure): number | undefined {
+    const m = /LINE (\d+):/.exec(e.message);
+    const rendered = this.compiled.nodes.get(id)?.rendered;
+    if (!m || !rendered) return undefined;
+    const own = trimSql(rendered.text);
+    const start = e.statement.indexOf(own);
+    if (start < 0 || own.length === 0) return undefined;
+    let offset = 0;
+    for (let l = 1; l < Number(m[1]); l++) {
+      offset = e.statement.indexOf('\n', offset) + 1;
+      if (offset === 0) return undefined;
+    }
+    if (offset < start || offset > start + own.length) return undefined;
+    return sourcePosition(rendered, offset - start)?.line;
   }
 
   /** The node's rendered hooks (compile renders them like the model, so {{self}} works). */
