@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import jsYaml from 'js-yaml';
 import type { CompileContext } from './compile/compile.js';
 import { parseProject, type ParsedProject } from './compile/parse-project.js';
 import { resolveTarget, type Target } from './config/profiles.js';
@@ -101,7 +101,7 @@ export function parseVars(text: string | undefined): Record<string, unknown> {
   if (text === undefined || text.trim() === '') return {};
   let v: unknown;
   try {
-    v = parseYaml(text);
+    v = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
   } catch (e) {
     throw new EtlxError({
       code: 'E_VARS',

@@ -7,7 +7,7 @@ import { createReporter, LogFileReporter } from '../report/reporters.js';
 import type { Reporter } from '../report/events.js';
 import { openSession, type GlobalOptions, type Runtime, type Session } from '../session.js';
 import { ETLX_VERSION } from '../version.js';
-import { compileAndCheck, writeCompileArtifacts } from '../commands/compile.js';
+import { compileAndCheck } from '../commands/compile.js';
 import { listResources, type LsOutput } from '../commands/ls.js';
 import { initProject } from '../commands/init.js';
 import { clean } from '../commands/clean.js';
@@ -141,9 +141,8 @@ export function buildProgram(inv: Invocation): Command {
 
   withGlobalFlags(program.command('compile').description('render SQL into target/compiled and write the manifest; touches no data')).action(async (f: RawFlags) => {
     const s = inv.session(f);
-    const compiled = await compileAndCheck(s);
     const ids = selectIds(s, { runResults: readPreviousRunResults(s.targetDir) });
-    writeCompileArtifacts(s, compiled, ids);
+    await compileAndCheck(s, ids);
     const models = [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === 'model').length;
     const tests = [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === 'test').length;
     s.runtime.reporter.emit({ type: 'info', message: `Compiled ${models} models and ${tests} tests into ${path.relative(s.project.root, path.join(s.targetDir, 'compiled')) || 'target/compiled'}` });

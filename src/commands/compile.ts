@@ -18,9 +18,21 @@ export function relativize(text: string, root: string): string {
  * Renders every model and test, checks all the SQL with DuckDB's parser (every syntax error of
  * the project at once), and returns the compiled project. Throws EtlxError (exit 2) on errors.
  */
-export async function compileAndCheck(s: Session): Promise<CompiledProject> {
+export async function compileAndCheck(s: Session, write?: ReadonlySet<string>): Promise<CompiledProject> {
   const compiled = compileProject(s.project, s.ctx);
   throwIfErrors(compiled.diagnostics);
+  const checking = checkCompiled(s, compiled);
+  // DuckDB opens its in-memory database on libuv's pool while target/compiled is written (also
+  // when the check then fails, so the rendered SQL can be inspected). Synchronous writes measured
+  // faster than fs/promises here (0.50 s against 0.58 s for 1,200 files). The manifest only
+  // follows a successful check.
+  if (write) writeCompiledFiles(s, compiled, write);
+  await checking;
+  if (write) writeManifest(s, compiled);
+  return compiled;
+}
+
+async function checkCompiled(s: Session, compiled: CompiledProject): Promise<void> {
   const items: { node: Node; sql: string }[] = [];
   for (const [id, c] of compiled.nodes) {
     const node = s.project.nodes.get(id)!;
@@ -46,7 +58,6 @@ export async function compileAndCheck(s: Session): Promise<CompiledProject> {
     };
   });
   if (diagnostics.length > 0) throw new EtlxError(diagnostics);
-  return compiled;
 }
 
 /** Compiled file path under target/compiled for a node. */
@@ -55,8 +66,8 @@ export function compiledPath(targetDir: string, node: Node): string {
   return path.join(targetDir, 'compiled', node.path);
 }
 
-/** Writes target/compiled/** for the given ids, and target/manifest.json. */
-export function writeCompileArtifacts(s: Session, compiled: CompiledProject, ids: ReadonlySet<string>): void {
+/** Writes target/compiled/** for the given ids. */
+function writeCompiledFiles(s: Session, compiled: CompiledProject, ids: ReadonlySet<string>): void {
   const root = s.project.root;
   const dirs = new Set<string>();
   for (const id of ids) {
@@ -69,9 +80,8 @@ export function writeCompileArtifacts(s: Session, compiled: CompiledProject, ids
       mkdirSync(dir, { recursive: true });
       dirs.add(dir);
     }
-    writeFileSync(file, `${relativize(c.display, root)}\n`);
+    if (c.display) writeFileSync(file, `${relativize(c.display, root)}\n`);
   }
-  writeManifest(s, compiled);
 }
 
 export function writeManifest(s: Session, compiled: CompiledProject): void {

@@ -253,8 +253,9 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
     source.tables.forEach((t, i) => {
       const key = `${source.name}.${t.name}`;
       const tAt: YamlPath = [...at, 'tables', i];
-      const loc = yaml.locate([...tAt, 'name']);
+      const locate = () => yaml.locate([...tAt, 'name']);
       if (sources.has(key)) {
+        const loc = locate();
         diagnostics.push({ code: 'E_DUPLICATE_NAME', message: `source table ${key} is declared twice`, file: yaml.file, line: loc?.line, column: loc?.column, hint: 'remove one declaration' });
         return;
       }
@@ -264,6 +265,7 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
       let freshness: Freshness | undefined;
       if (fresh && (fresh.warn_after || fresh.error_after)) {
         if (!loadedAt) {
+          const loc = locate();
           diagnostics.push({
             code: 'E_FRESHNESS',
             message: `source ${key} has freshness but no loaded_at_field`,
@@ -297,7 +299,9 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
         columns: columnsOf(t.columns),
         tags: [...toList(source.tags), ...toList(t.tags)],
         ...(t.description !== undefined ? { description: t.description } : {}),
-        line: loc?.line,
+        get line() {
+          return locate()?.line;
+        },
       };
       sources.set(key, node);
       sourceTests.push({ node, yaml, at: tAt, tests: { data_tests: t.data_tests, tests: t.tests }, columns: t.columns });
@@ -429,8 +433,13 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
       config,
       rawConfig: parsed.config,
       tags: [...new Set([...owner.tags, ...config.tags])],
-      line: parsed.line,
-      col: parsed.col,
+      // Getters: the YAML file is parsed for positions only if a line is ever shown.
+      get line() {
+        return parsed.line;
+      },
+      get col() {
+        return parsed.col;
+      },
       alsoReads,
       checksum: '',
     });

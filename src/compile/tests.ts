@@ -44,8 +44,11 @@ export function parseTestEntry(
   column: string | undefined,
   diagnostics: Diagnostic[],
 ): ParsedTestEntry | undefined {
-  const loc = yaml.locate(at);
-  const where = { file: yaml.file, line: loc?.line, column: loc?.column };
+  // Positions are looked up only when needed: locating means parsing the file again with `yaml`.
+  const where = () => {
+    const loc = yaml.locate(at);
+    return { file: yaml.file, line: loc?.line, column: loc?.column };
+  };
   let kind: string;
   let body: Record<string, unknown>;
   let bodyPath: YamlPath;
@@ -59,7 +62,7 @@ export function parseTestEntry(
       diagnostics.push({
         code: 'E_TEST_SHAPE',
         message: `a test entry must have exactly one key (the test name), found ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'none'}`,
-        ...where,
+        ...where(),
         hint: 'write "- not_null" or "- accepted_values: {values: [a, b], severity: warn}"; indent the arguments under the test name',
       });
       return undefined;
@@ -73,14 +76,14 @@ export function parseTestEntry(
     diagnostics.push({
       code: 'E_TEST_UNKNOWN',
       message: `unknown test "${kind}"${guess ? `; did you mean "${guess}"?` : ''}`,
-      ...where,
+      ...where(),
       hint: `generic tests: ${GENERIC_TESTS.join(', ')}; for anything else write a singular test in tests/*.sql`,
     });
     return undefined;
   }
   const k = kind as GenericTestKind;
   if (column !== undefined && MODEL_LEVEL_ONLY.has(k)) {
-    diagnostics.push({ code: 'E_TEST_LEVEL', message: `${k} is a model-level test, not a column test`, ...where, hint: `move it to the model's tests: list` });
+    diagnostics.push({ code: 'E_TEST_LEVEL', message: `${k} is a model-level test, not a column test`, ...where(), hint: `move it to the model's tests: list` });
     return undefined;
   }
   // dbt 1.10 nests arguments and config; flatten both beside each other.
@@ -108,12 +111,22 @@ export function parseTestEntry(
     diagnostics.push({
       code: 'E_TEST_LEVEL',
       message: `${k} on a model needs column_name`,
-      ...where,
+      ...where(),
       hint: `put the test under the column's tests:, or add column_name: <column>`,
     });
     return undefined;
   }
-  return { kind: k, args: finalArgs, config: configResult.value as TestConfig, line: loc?.line, col: loc?.column };
+  return {
+    kind: k,
+    args: finalArgs,
+    config: configResult.value as TestConfig,
+    get line() {
+      return yaml.locate(at)?.line;
+    },
+    get col() {
+      return yaml.locate(at)?.column;
+    },
+  };
 }
 
 /** `ref('x')`, `ref("x")` or `x` -> `x`; `source('a', 'b')` -> `['a', 'b']`. dbt's spelling is accepted. */

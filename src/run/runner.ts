@@ -18,7 +18,7 @@ import { Dag } from '../graph/dag.js';
 import { formatTable } from '../report/reporters.js';
 import type { Session } from '../session.js';
 import { selectIds } from '../session.js';
-import { compileAndCheck, relativize, writeCompileArtifacts } from '../commands/compile.js';
+import { compileAndCheck, relativize } from '../commands/compile.js';
 import { emptyDatasetSql, filePlan, stagingPath } from '../materialize/file.js';
 import { applyNewRows, columnsSql, dropStaging, duplicateKeySql, planSchemaChange, stageNewRows, type Column } from '../materialize/incremental.js';
 import { seedDiagnosisSql, seedPlan } from '../materialize/seed.js';
@@ -81,8 +81,8 @@ class StatementFailure extends Error {
 export async function runCommand(s: Session, command: RunCommand, stop: StopSignal, extraArgs: Record<string, unknown> = {}): Promise<RunOutcome> {
   const started = s.runtime.now();
   const reporter = s.runtime.reporter;
-  const compiled = await compileAndCheck(s);
   const selected = selectIds(s, { runResults: readPreviousRunResults(s.targetDir) });
+  const compiled = await compileAndCheck(s, selected);
   const ids = new Set(
     [...selected].filter((id) => {
       const n = s.project.nodes.get(id)!;
@@ -90,7 +90,6 @@ export async function runCommand(s: Session, command: RunCommand, stop: StopSign
       return !(n.resourceType === 'model' && n.mat.kind === 'ephemeral');
     }),
   );
-  writeCompileArtifacts(s, compiled, selected);
   // Freshness of selected sources is checked by test and build.
   const freshnessSources =
     command === 'test' || command === 'build'

@@ -1,4 +1,4 @@
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
 import { closest } from '../errors/did-you-mean.js';
 
 /**
@@ -111,11 +111,18 @@ export const BLOCK_HELPERS = new Set(['if', 'unless', 'each', 'with']);
 
 type HbsNode = hbs.AST.Node;
 
+/** Handlebars is loaded on first parse: with an unchanged template cache it is never needed. */
+const require = createRequire(import.meta.url);
+let hbsLib: typeof import('handlebars') | undefined;
+function handlebars(): typeof import('handlebars') {
+  return (hbsLib ??= require('handlebars') as typeof import('handlebars'));
+}
+
 /** Parses template text. A syntax error comes back as a single problem with its line. */
 export function parseTemplate(text: string): TemplateIR {
   let program: hbs.AST.Program;
   try {
-    program = Handlebars.parse(text);
+    program = handlebars().parse(text);
   } catch (e) {
     return emptyWithProblem(syntaxProblem(e, text));
   }
