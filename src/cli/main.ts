@@ -8,6 +8,7 @@ import type { Reporter } from '../report/events.js';
 import { openSession, type GlobalOptions, type Runtime, type Session } from '../session.js';
 import { ETLX_VERSION } from '../version.js';
 import { compileAndCheck } from '../commands/compile.js';
+import { SqlChecker } from '../engine/sql-check.js';
 import { listResources, type LsOutput } from '../commands/ls.js';
 import { initProject } from '../commands/init.js';
 import { clean } from '../commands/clean.js';
@@ -140,9 +141,18 @@ export function buildProgram(inv: Invocation): Command {
     .showHelpAfterError('(run etlx --help for usage)');
 
   withGlobalFlags(program.command('compile').description('render SQL into target/compiled and write the manifest; touches no data')).action(async (f: RawFlags) => {
-    const s = inv.session(f);
-    const ids = selectIds(s, { runResults: readPreviousRunResults(s.targetDir) });
-    await compileAndCheck(s, ids);
+    // Opened first, so DuckDB's in-memory database is ready when the project is rendered.
+    const checker = SqlChecker.start();
+    let s: Session;
+    let ids: Set<string>;
+    try {
+      s = inv.session(f);
+      ids = selectIds(s, { runResults: readPreviousRunResults(s.targetDir) });
+    } catch (e) {
+      checker.close();
+      throw e;
+    }
+    await compileAndCheck(s, ids, checker);
     const models = [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === 'model').length;
     const tests = [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === 'test').length;
     s.runtime.reporter.emit({ type: 'info', message: `Compiled ${models} models and ${tests} tests into ${path.relative(s.project.root, path.join(s.targetDir, 'compiled')) || 'target/compiled'}` });
