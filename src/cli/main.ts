@@ -8,7 +8,6 @@ import type { Reporter } from '../report/events.js';
 import { openSession, type GlobalOptions, type Runtime, type Session } from '../session.js';
 import { ETLX_VERSION } from '../version.js';
 import { compileAndCheck } from '../commands/compile.js';
-import { SqlChecker } from '../engine/sql-check.js';
 import { listResources, type LsOutput } from '../commands/ls.js';
 import { initProject } from '../commands/init.js';
 import { clean } from '../commands/clean.js';
@@ -142,6 +141,7 @@ export function buildProgram(inv: Invocation): Command {
 
   withGlobalFlags(program.command('compile').description('render SQL into target/compiled and write the manifest; touches no data')).action(async (f: RawFlags) => {
     // Opened first, so DuckDB's in-memory database is ready when the project is rendered.
+    const { SqlChecker } = await import('../engine/sql-check.js');
     const checker = SqlChecker.start();
     let s: Session;
     let ids: Set<string>;
@@ -152,7 +152,7 @@ export function buildProgram(inv: Invocation): Command {
       checker.close();
       throw e;
     }
-    await compileAndCheck(s, ids, checker);
+    await compileAndCheck(s, { write: ids, checker });
     const models = [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === 'model').length;
     const tests = [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === 'test').length;
     s.runtime.reporter.emit({ type: 'info', message: `Compiled ${models} models and ${tests} tests into ${path.relative(s.project.root, path.join(s.targetDir, 'compiled')) || 'target/compiled'}` });

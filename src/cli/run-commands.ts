@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { RunCommand, StopSignal } from '../run/runner.js';
+import type { SqlChecker } from '../engine/sql-check.js';
 import { withGlobalFlags, type Invocation } from './main.js';
 
 // The runner and show open DuckDB through @duckdb/node-api (about 140 ms to import), so they
@@ -19,7 +20,8 @@ export function registerRunCommands(program: Command, inv: Invocation): void {
       .option('--atomic', 'all or nothing: if anything fails, leave the warehouse and file outputs as they were')
       .action(async (f) => {
         const { runCommand } = await runner();
-        inv.exitCode = await withSignals((stop) => runCommand(inv.session(f), command, stop));
+        const checker = await startChecker();
+        inv.exitCode = await withSignals((stop) => runCommand(sessionOrClose(inv, f, checker), command, stop, {}, checker));
       });
   }
 
@@ -45,6 +47,21 @@ export function registerRunCommands(program: Command, inv: Invocation): void {
       }
       inv.exitCode = await withSignals((stop) => runCommand(inv.session({ ...f, ...r.flags }), r.command, stop, { retry_of: r.retryOf }));
     });
+}
+
+/** DuckDB's parser database for the compile check, opened before the project is read. */
+async function startChecker(): Promise<SqlChecker> {
+  const { SqlChecker } = await import('../engine/sql-check.js');
+  return SqlChecker.start();
+}
+
+function sessionOrClose(inv: Invocation, f: Parameters<Invocation['session']>[0], checker: SqlChecker): ReturnType<Invocation['session']> {
+  try {
+    return inv.session(f);
+  } catch (e) {
+    checker.close();
+    throw e;
+  }
 }
 
 /** SIGINT/SIGTERM: start nothing new, interrupt running queries, then finish and exit 130. */

@@ -6,6 +6,7 @@ import { compileProject, type CompiledProject } from '../compile/compile.js';
 import type { Node } from '../compile/nodes.js';
 import { sourcePosition } from '../template/render.js';
 import { SqlChecker } from '../engine/sql-check.js';
+import type { BackgroundWriter } from '../artifacts/background-writer.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from '../errors/diagnostic.js';
 import type { Session } from '../session.js';
 
@@ -18,7 +19,17 @@ export function relativize(text: string, root: string): string {
  * Renders every model and test, checks all the SQL with DuckDB's parser (every syntax error of
  * the project at once), and returns the compiled project. Throws EtlxError (exit 2) on errors.
  */
-export async function compileAndCheck(s: Session, write?: ReadonlySet<string>, checker: SqlChecker = SqlChecker.start()): Promise<CompiledProject> {
+export interface CompileOptions {
+  /** Nodes whose compiled SQL goes to target/compiled (with the manifest); none when absent. */
+  readonly write?: ReadonlySet<string>;
+  /** Started early by the caller, so DuckDB is open by the time the project is rendered. */
+  readonly checker?: SqlChecker;
+  /** Write target/compiled in the background (during a run) instead of before returning. */
+  readonly writer?: BackgroundWriter;
+}
+
+export async function compileAndCheck(s: Session, o: CompileOptions = {}): Promise<CompiledProject> {
+  const checker = o.checker ?? SqlChecker.start();
   try {
     const compiled = compileProject(s.project, s.ctx);
     throwIfErrors(compiled.diagnostics);
@@ -27,9 +38,9 @@ export async function compileAndCheck(s: Session, write?: ReadonlySet<string>, c
     // thread meanwhile (the files are written also when the check then fails, so the rendered SQL
     // can be inspected). The manifest only follows a successful check.
     const checking = checkCompiled(s, compiled, checker);
-    if (write) writeCompiledFiles(s, compiled, write);
+    if (o.write) writeCompiledFiles(s, compiled, o.write, o.writer);
     await checking;
-    if (write) writeManifest(s, compiled);
+    if (o.write) writeManifest(s, compiled);
     return compiled;
   } finally {
     checker.close();
@@ -70,8 +81,8 @@ export function compiledPath(targetDir: string, node: Node): string {
   return path.join(targetDir, 'compiled', node.path);
 }
 
-/** Writes target/compiled/** for the given ids. */
-function writeCompiledFiles(s: Session, compiled: CompiledProject, ids: ReadonlySet<string>): void {
+/** Writes target/compiled/** for the given ids: now, or through a background writer. */
+function writeCompiledFiles(s: Session, compiled: CompiledProject, ids: ReadonlySet<string>, writer: BackgroundWriter | undefined): void {
   const root = s.project.root;
   const dirs = new Set<string>();
   for (const id of ids) {
@@ -79,6 +90,10 @@ function writeCompiledFiles(s: Session, compiled: CompiledProject, ids: Readonly
     const c = compiled.nodes.get(id);
     if (!node || !c) continue;
     const file = compiledPath(s.targetDir, node);
+    if (writer) {
+      if (c.display) writer.write(file, `${relativize(c.display, root)}\n`);
+      continue;
+    }
     const dir = path.dirname(file);
     if (!dirs.has(dir)) {
       mkdirSync(dir, { recursive: true });

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { historyInserts, HISTORY_DDL } from '../artifacts/history.js';
 import { writeRunResults, type NodeResult, type NodeStatus, type RunSummary } from '../artifacts/run-results.js';
@@ -19,6 +19,8 @@ import { formatTable } from '../report/reporters.js';
 import type { Session } from '../session.js';
 import { selectIds } from '../session.js';
 import { compileAndCheck, relativize } from '../commands/compile.js';
+import { BackgroundWriter } from '../artifacts/background-writer.js';
+import type { SqlChecker } from '../engine/sql-check.js';
 import { emptyDatasetSql, filePlan, stagingPath } from '../materialize/file.js';
 import { applyNewRows, columnsSql, dropStaging, duplicateKeySql, planSchemaChange, stageNewRows, type Column } from '../materialize/incremental.js';
 import { seedDiagnosisSql, seedPlan } from '../materialize/seed.js';
@@ -78,11 +80,18 @@ class StatementFailure extends Error {
  * seed / run / test / build. Compiles and checks everything first (exit 2 before any data is
  * touched), then takes the warehouse lock and runs the selected nodes in DAG order.
  */
-export async function runCommand(s: Session, command: RunCommand, stop: StopSignal, extraArgs: Record<string, unknown> = {}): Promise<RunOutcome> {
+export async function runCommand(
+  s: Session,
+  command: RunCommand,
+  stop: StopSignal,
+  extraArgs: Record<string, unknown> = {},
+  checker?: SqlChecker,
+): Promise<RunOutcome> {
   const started = s.runtime.now();
   const reporter = s.runtime.reporter;
   const selected = selectIds(s, { runResults: readPreviousRunResults(s.targetDir) });
-  const compiled = await compileAndCheck(s, selected);
+  const writer = new BackgroundWriter();
+  const compiled = await compileAndCheck(s, { write: selected, writer, ...(checker ? { checker } : {}) });
   const ids = new Set(
     [...selected].filter((id) => {
       const n = s.project.nodes.get(id)!;
@@ -99,7 +108,6 @@ export async function runCommand(s: Session, command: RunCommand, stop: StopSign
   const shownDb = shownWarehousePath(s.target, s.project.root);
   const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shownDb });
   const results = new Map<string, NodeResult>();
-  const statementsRun = new Map<string, string[]>();
   let exitCode = 0;
   try {
     reporter.emit({ type: 'run_start', command, total: ids.size + freshnessSources.length, target: s.target.name, warehouse: shownDb });
@@ -141,7 +149,7 @@ export async function runCommand(s: Session, command: RunCommand, stop: StopSign
         run: async (id, slot) => {
           const res = await r.runNode(id, slot);
           results.set(id, res);
-          statementsRun.set(id, r.statementsOf(id));
+          writeRunSql(s, writer, id, r.statementsOf(id));
           return res.status === 'error' || res.status === 'fail' ? 'failed' : 'ok';
         },
         skip: (id, cause) => {
@@ -186,7 +194,7 @@ export async function runCommand(s: Session, command: RunCommand, stop: StopSign
     await writeHistory(setup, historyInserts(summary, list));
     setup.close();
     writeRunResults(s.targetDir, summary, list);
-    writeRunSql(s, statementsRun);
+    for (const failure of await writer.flush()) reporter.emit({ type: 'warn', message: `could not write ${failure}` });
     const counts: Record<string, number> = {};
     for (const x of list) counts[x.status] = (counts[x.status] ?? 0) + 1;
     reporter.emit({ type: 'run_end', command, elapsed: summary.elapsed, counts, exit_code: exitCode });
@@ -812,16 +820,12 @@ export function threshold(condition: string, n: number): boolean {
   }
 }
 
-/** target/run/<path>.sql: the exact statements each node executed. */
-function writeRunSql(s: Session, executed: ReadonlyMap<string, string[]>): void {
-  for (const [id, statements] of executed) {
-    if (statements.length === 0) continue;
-    const n = s.project.nodes.get(id)!;
-    const rel = n.resourceType === 'test' && n.testType === 'generic' ? path.join(n.path, `${n.name}.sql`) : n.path;
-    const file = path.join(s.targetDir, 'run', rel);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `${redact(statements.map((x) => `${x};`).join('\n\n'), s.target.secrets)}\n`);
-  }
+/** target/run/<path>.sql: the exact statements a node executed, written as it finishes. */
+function writeRunSql(s: Session, writer: BackgroundWriter, id: string, statements: readonly string[]): void {
+  if (statements.length === 0) return;
+  const n = s.project.nodes.get(id)!;
+  const rel = n.resourceType === 'test' && n.testType === 'generic' ? path.join(n.path, `${n.name}.sql`) : n.path;
+  writer.write(path.join(s.targetDir, 'run', rel), `${redact(statements.map((x) => `${x};`).join('\n\n'), s.target.secrets)}\n`);
 }
 
 export { META_SCHEMA };
