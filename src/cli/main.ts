@@ -152,7 +152,7 @@ export function buildProgram(inv: Invocation): Command {
       checker.close();
       throw e;
     }
-    await compileAndCheck(s, { write: ids, checker });
+    await compileAndCheck(s, { write: ids, manifest: true, checker });
     const models = [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === 'model').length;
     const tests = [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === 'test').length;
     s.runtime.reporter.emit({ type: 'info', message: `Compiled ${models} models and ${tests} tests into ${path.relative(s.project.root, path.join(s.targetDir, 'compiled')) || 'target/compiled'}` });

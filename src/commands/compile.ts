@@ -6,7 +6,6 @@ import { compileProject, type CompiledProject } from '../compile/compile.js';
 import type { Node } from '../compile/nodes.js';
 import { sourcePosition } from '../template/render.js';
 import { SqlChecker } from '../engine/sql-check.js';
-import type { BackgroundWriter } from '../artifacts/background-writer.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from '../errors/diagnostic.js';
 import type { Session } from '../session.js';
 
@@ -20,12 +19,12 @@ export function relativize(text: string, root: string): string {
  * the project at once), and returns the compiled project. Throws EtlxError (exit 2) on errors.
  */
 export interface CompileOptions {
-  /** Nodes whose compiled SQL goes to target/compiled (with the manifest); none when absent. */
+  /** Nodes whose compiled SQL goes to target/compiled (`etlx compile`). */
   readonly write?: ReadonlySet<string>;
+  /** Write target/manifest.json after a successful check. */
+  readonly manifest?: boolean;
   /** Started early by the caller, so DuckDB is open by the time the project is rendered. */
   readonly checker?: SqlChecker;
-  /** Write target/compiled in the background (during a run) instead of before returning. */
-  readonly writer?: BackgroundWriter;
 }
 
 export async function compileAndCheck(s: Session, o: CompileOptions = {}): Promise<CompiledProject> {
@@ -38,9 +37,9 @@ export async function compileAndCheck(s: Session, o: CompileOptions = {}): Promi
     // thread meanwhile (the files are written also when the check then fails, so the rendered SQL
     // can be inspected). The manifest only follows a successful check.
     const checking = checkCompiled(s, compiled, checker);
-    if (o.write) writeCompiledFiles(s, compiled, o.write, o.writer);
+    if (o.write) writeCompiledFiles(s, compiled, o.write);
     await checking;
-    if (o.write) writeManifest(s, compiled);
+    if (o.manifest) writeManifest(s, compiled);
     return compiled;
   } finally {
     checker.close();
@@ -81,8 +80,8 @@ export function compiledPath(targetDir: string, node: Node): string {
   return path.join(targetDir, 'compiled', node.path);
 }
 
-/** Writes target/compiled/** for the given ids: now, or through a background writer. */
-function writeCompiledFiles(s: Session, compiled: CompiledProject, ids: ReadonlySet<string>, writer: BackgroundWriter | undefined): void {
+/** Writes target/compiled/** for the given ids. */
+function writeCompiledFiles(s: Session, compiled: CompiledProject, ids: ReadonlySet<string>): void {
   const root = s.project.root;
   const dirs = new Set<string>();
   for (const id of ids) {
@@ -90,10 +89,6 @@ function writeCompiledFiles(s: Session, compiled: CompiledProject, ids: Readonly
     const c = compiled.nodes.get(id);
     if (!node || !c) continue;
     const file = compiledPath(s.targetDir, node);
-    if (writer) {
-      if (c.display) writer.write(file, `${relativize(c.display, root)}\n`);
-      continue;
-    }
     const dir = path.dirname(file);
     if (!dirs.has(dir)) {
       mkdirSync(dir, { recursive: true });

@@ -90,8 +90,10 @@ export async function runCommand(
   const started = s.runtime.now();
   const reporter = s.runtime.reporter;
   const selected = selectIds(s, { runResults: readPreviousRunResults(s.targetDir) });
+  // target/compiled is `etlx compile`'s: a run writes the manifest (every node's compiled SQL)
+  // and target/run (what it executed). One file per node costs about 0.25 ms to create here.
+  const compiled = await compileAndCheck(s, { manifest: true, ...(checker ? { checker } : {}) });
   const writer = new BackgroundWriter();
-  const compiled = await compileAndCheck(s, { write: selected, writer, ...(checker ? { checker } : {}) });
   const ids = new Set(
     [...selected].filter((id) => {
       const n = s.project.nodes.get(id)!;
