@@ -119,12 +119,19 @@ export class Invocation {
     return { env: this.io.env, now: () => new Date(), invocationId: this.invocationId, reporter: this.reporter(f), version: ETLX_VERSION };
   }
 
+  /** Ends output: clears a progress line and closes the log file. */
+  close(): void {
+    this.reporterCache?.close();
+    this.reporterCache = undefined;
+  }
+
   /** Opens the session; then re-creates the reporter with the log file under target/. */
   session(f: RawFlags): Session {
     this.debug = Boolean(f.debug);
     const opts = globalOptions(f);
     const s = openSession(opts, this.runtime(f));
     this.secrets = s.target.secrets;
+    this.reporterCache?.close();
     this.reporterCache = undefined;
     const reporter = this.reporter(f, s.targetDir);
     return { ...s, runtime: { ...s.runtime, reporter } };
@@ -212,6 +219,8 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
     return inv.exitCode;
   } catch (e) {
     return reportError(e, inv, argv.includes('--debug'), jsonLogFormat(argv));
+  } finally {
+    inv.close();
   }
 }
 

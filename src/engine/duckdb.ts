@@ -91,8 +91,9 @@ class DuckDBConn implements Connection {
     const r = await this.c.run(sql);
     const names = r.columnNames();
     if (names.length === 1 && names[0] === 'Count') {
-      const rows = await r.getRows();
-      const v = rows[0]?.[0];
+      // The result is materialized: read its one chunk synchronously. getRows() would fetch it
+      // through another round trip on libuv's pool (about 0.3 ms a statement, measured).
+      const v = r.chunkCount > 0 ? r.getChunk(0).getColumnValues(0)[0] : undefined;
       return v === undefined || v === null ? undefined : Number(v);
     }
     return r.rowsChanged;
