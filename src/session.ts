@@ -10,6 +10,7 @@ import { loadProjectFiles } from './project/load.js';
 import { FileTemplateCache } from './project/template-cache.js';
 import type { Reporter } from './report/events.js';
 import { stableStringify } from './artifacts/json.js';
+import { checksumEntry } from './project/files.js';
 
 /** Options shared by every command (the global flags). */
 export interface GlobalOptions {
@@ -206,8 +207,7 @@ function modifiedChecker(s: Session, manifest: Record<string, unknown>): (id: st
         ? 'unchanged'
         : 'modified';
     }
-    const oldChecksum = (old.checksum as { checksum?: string } | undefined)?.checksum;
-    if (n.checksum !== oldChecksum) return 'modified';
+    if (!same(checksumEntry(n.checksum), old.checksum)) return 'modified';
     if (!same(n.config, old.config)) return 'modified';
     if (n.resourceType === 'test' && n.testType === 'generic' && !same({ name: n.kind, kwargs: n.args }, old.test_metadata)) return 'modified';
     if (n.resourceType === 'model') {

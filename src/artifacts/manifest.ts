@@ -4,6 +4,7 @@ import type { ParsedProject } from '../compile/parse-project.js';
 import { relationOf } from '../compile/compile.js';
 import type { Target } from '../config/profiles.js';
 import { stableStringify } from './json.js';
+import { checksumEntry } from '../project/files.js';
 
 export const MANIFEST_SCHEMA = 'etlx/manifest/v1';
 
@@ -73,7 +74,7 @@ function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }
       return {
         ...base,
         fqn: [n.packageName, ...n.fqn, n.name],
-        checksum: { name: 'sha1', checksum: n.checksum },
+        checksum: checksumEntry(n.checksum),
         config: n.config,
         relation_name: relationOf(p, { target }, n.id),
         columns: Object.fromEntries(n.columns.map((col) => [col.name, col])),
@@ -81,7 +82,7 @@ function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }
     case 'seed':
       return {
         ...base,
-        checksum: { name: 'sha1', checksum: n.checksum },
+        checksum: checksumEntry(n.checksum),
         config: n.config,
         relation_name: relationOf(p, { target }, n.id),
         columns: Object.fromEntries(n.columns.map((col) => [col.name, col])),
@@ -89,7 +90,7 @@ function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }
     case 'test':
       return {
         ...base,
-        checksum: { name: 'sha1', checksum: n.checksum },
+        checksum: checksumEntry(n.checksum),
         config: n.config,
         test_metadata: n.testType === 'generic' ? { name: n.kind, kwargs: n.args } : undefined,
         attached_node: n.attachedTo,
