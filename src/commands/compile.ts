@@ -1,4 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { ChecksumCache } from '../project/checksum-cache.js';
+import { sha1 } from '../project/files.js';
 import path from 'node:path';
 import { writeFileAtomic } from '../artifacts/json.js';
 import { buildManifest, manifestJson } from '../artifacts/manifest.js';
@@ -54,9 +56,15 @@ async function checkCompiled(s: Session, compiled: CompiledProject, checker: Sql
       items.push({ node, sql: c.rendered ? c.rendered.text : c.sql });
     }
   }
-  const problems = await checker.check(items.map((i) => i.sql));
+  // SQL that passed the check before need not be parsed again.
+  const passed = ChecksumCache.forTarget(s.targetDir, 'checked-sql');
+  const sums = items.map((i) => sha1(i.sql));
+  const todo = items.map((_, i) => i).filter((i) => !passed.same(sums[i]!, 'ok'));
+  const problems = await checker.check(todo.map((i) => items[i]!.sql));
+  for (const p of problems) passed.forget(sums[todo[p.index]!]!);
+  passed.save();
   const diagnostics: Diagnostic[] = problems.map((p) => {
-    const item = items[p.index]!;
+    const item = items[todo[p.index]!]!;
     const c = compiled.nodes.get(item.node.id)!;
     // "syntax error at end of input" points past the text; show the last line that has SQL on it.
     const offset = p.position !== undefined && c.rendered ? Math.min(p.position, Math.max(0, c.rendered.text.trimEnd().length - 1)) : undefined;
@@ -84,18 +92,24 @@ export function compiledPath(targetDir: string, node: Node): string {
 function writeCompiledFiles(s: Session, compiled: CompiledProject, ids: ReadonlySet<string>): void {
   const root = s.project.root;
   const dirs = new Set<string>();
+  // Files already on disk with the same content are left alone.
+  const written = ChecksumCache.forTarget(s.targetDir, 'compiled-files');
   for (const id of ids) {
     const node = s.project.nodes.get(id);
     const c = compiled.nodes.get(id);
     if (!node || !c) continue;
+    if (!c.display) continue;
     const file = compiledPath(s.targetDir, node);
+    const text = `${relativize(c.display, root)}\n`;
+    if (written.same(file, sha1(text)) && existsSync(file)) continue;
     const dir = path.dirname(file);
     if (!dirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
       dirs.add(dir);
     }
-    if (c.display) writeFileSync(file, `${relativize(c.display, root)}\n`);
+    writeFileSync(file, text);
   }
+  written.save();
 }
 
 export function writeManifest(s: Session, compiled: CompiledProject): void {

@@ -19,6 +19,7 @@ const DEMO_MODELS = [
   'dim_customers',
   'dim_products',
   'export_daily_revenue',
+  'export_purchase_events',
   'fct_events',
   'fct_orders',
   'int_order_payments',
@@ -58,7 +59,7 @@ describe('etlx compile on the demo project', () => {
   it('exits 0 and says what it compiled', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/Compiled 14 models and 58 tests into target\/compiled\n$/);
+    expect(first.stdout).toMatch(/Compiled 15 models and 60 tests into target\/compiled\n$/);
   });
 
   it('writes the compiled SQL of models, generic tests and singular tests under target/compiled', () => {
@@ -115,8 +116,8 @@ describe('etlx compile on the demo project', () => {
   it('a second compile gives a byte-identical manifest apart from generated_at and invocation_id, and reads the template cache', () => {
     const cacheFile = path.join(dir, 'target', '.cache', 'templates.json');
     const cache = readJson<{ version: number; entries: Record<string, { body: { k: string; v?: string }[] }> }>(cacheFile);
-    // 14 models, 2 singular tests and 1 macro, keyed by checksum.
-    expect(Object.keys(cache.entries)).toHaveLength(17);
+    // 15 models, 2 singular tests and 1 macro, keyed by checksum.
+    expect(Object.keys(cache.entries)).toHaveLength(18);
 
     const second = etlx(['compile'], dir);
     expect(second.code).toBe(0);
@@ -155,7 +156,7 @@ describe('etlx compile on the demo project', () => {
       expect(typeof e.type).toBe('string');
     }
     expect(new Set(events.map((e) => e.invocation_id)).size).toBe(1);
-    expect(events.some((e) => e.type === 'info' && /Compiled 14 models/.test(e.message ?? ''))).toBe(true);
+    expect(events.some((e) => e.type === 'info' && /Compiled 15 models/.test(e.message ?? ''))).toBe(true);
   });
 
   it('appends the JSON events to target/logs/etlx.log', () => {
@@ -247,12 +248,12 @@ describe('etlx ls on the demo project', () => {
     expect(names).toContain('customers');
     expect(names).toContain('shop.orders');
     expect(names).toContain('assert_orders_fully_paid');
-    expect(names).toHaveLength(14 + 3 + 3 + 58);
+    expect(names).toHaveLength(15 + 3 + 3 + 60);
   });
 
   it('--output path gives each file once', () => {
     const paths = ls('--resource-type', 'model', '--output', 'path');
-    expect(paths).toHaveLength(14);
+    expect(paths).toHaveLength(15);
     expect(paths).toContain('models/marts/fct_orders.sql');
     expect(ls('--output', 'path', '--resource-type', 'source')).toEqual(['models/sources.yml']);
   });
