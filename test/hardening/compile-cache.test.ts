@@ -1,45 +1,31 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { TestProject } from '../integration/helpers.js';
 
-const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'etlx-cc-')));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-async function compile(dir: string) {
-  let out = '';
-  const sink = { write: (s: string) => void (out += s), isTTY: false };
-  const code = await main(['compile', '--project-dir', dir], { stdout: sink, stderr: sink, env: { HOME: tmp, PATH: process.env.PATH, NO_COLOR: '1' } });
-  return { code, out };
-}
+const projects: TestProject[] = [];
+afterAll(() => projects.forEach((p) => p.cleanup()));
 
 describe('an unchanged project recompiles without redoing work', () => {
   it('leaves unchanged compiled files alone, rewrites changed or deleted ones, and still finds new syntax errors', async () => {
-    const dir = path.join(tmp, 'p');
-    fs.mkdirSync(path.join(dir, 'models'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'etlx.yml'), 'name: cc\n');
-    fs.writeFileSync(path.join(dir, 'models', 'a.sql'), 'select 1 as x\n');
-    fs.writeFileSync(path.join(dir, 'models', 'b.sql'), 'select * from {{ref "a"}}\n');
-    expect((await compile(dir)).code).toBe(0);
-    const a = path.join(dir, 'target', 'compiled', 'models', 'a.sql');
-    const b = path.join(dir, 'target', 'compiled', 'models', 'b.sql');
+    const p = new TestProject('cc', { 'models/a.sql': 'select 1 as x\n', 'models/b.sql': 'select * from {{ref "a"}}\n' });
+    projects.push(p);
+    expect((await p.run('compile')).code).toBe(0);
+    const a = p.path('target/compiled/models/a.sql');
     const old = new Date('2020-01-01T00:00:00Z');
     fs.utimesSync(a, old, old);
-    fs.utimesSync(b, old, old);
-    fs.writeFileSync(path.join(dir, 'models', 'b.sql'), 'select x + 1 as y from {{ref "a"}}\n');
-    expect((await compile(dir)).code).toBe(0);
+    p.write({ 'models/b.sql': 'select x + 1 as y from {{ref "a"}}\n' });
+    expect((await p.run('compile')).code).toBe(0);
     expect(fs.statSync(a).mtime.getTime()).toBe(old.getTime());
-    expect(fs.readFileSync(b, 'utf8')).toBe('select x + 1 as y from "main"."a"\n');
+    expect(p.read('target/compiled/models/b.sql')).toBe('select x + 1 as y from "main"."a"\n');
     fs.rmSync(a);
-    expect((await compile(dir)).code).toBe(0);
-    expect(fs.readFileSync(a, 'utf8')).toBe('select 1 as x\n');
+    expect((await p.run('compile')).code).toBe(0);
+    expect(p.read('target/compiled/models/a.sql')).toBe('select 1 as x\n');
     // A model that passed before and breaks now is checked again.
-    fs.writeFileSync(path.join(dir, 'models', 'a.sql'), 'selec 1 as x\n');
-    const broken = await compile(dir);
+    p.write({ 'models/a.sql': 'selec 1 as x\n' });
+    const broken = await p.run('compile');
     expect(broken.code).toBe(2);
-    expect(broken.out).toContain('models/a.sql:1:1 SQL syntax error in model a');
-    fs.writeFileSync(path.join(dir, 'models', 'a.sql'), 'select 1 as x\n');
-    expect((await compile(dir)).code).toBe(0);
+    expect(broken.output).toContain('models/a.sql:1:1 SQL syntax error in model a');
+    p.write({ 'models/a.sql': 'select 1 as x\n' });
+    expect((await p.run('compile')).code).toBe(0);
   });
 });
