@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Invocation } from '../cli/main.js';
+import { targetSetupSql } from '../engine/setup.js';
 import { duckdbLibraryVersion, openDuckDB } from '../engine/duckdb.js';
 import { EtlxError, formatDiagnostic } from '../errors/diagnostic.js';
 import { shownWarehousePath } from '../config/profiles.js';
@@ -27,7 +28,7 @@ export async function debugCommand(inv: Invocation, f: Parameters<Invocation['se
   out(`target: ${s.target.name}, schema ${s.target.schema}, threads ${s.target.threads}`);
   out(`warehouse: ${shownWarehousePath(s.target, s.project.root)}`);
   try {
-    const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shownWarehousePath(s.target, s.project.root) });
+    const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shownWarehousePath(s.target, s.project.root), setup: targetSetupSql(s.target) });
     try {
       const c = await engine.connect();
       const rows = await c.query('select version() as v');

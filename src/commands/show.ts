@@ -1,5 +1,6 @@
 import { compileAndCheck } from './compile.js';
 import { relationOf } from '../compile/compile.js';
+import { targetSetupSql } from '../engine/setup.js';
 import { openDuckDB } from '../engine/duckdb.js';
 import { EtlxError } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
@@ -16,7 +17,7 @@ export async function showRows(s: Session, name: string, limit: number): Promise
   const compiled = await compileAndCheck(s);
   const from = node.resourceType === 'model' && node.mat.kind === 'ephemeral' ? `(\n${compiled.nodes.get(node.id)!.sql}\n)` : relationOf(s.project, s.ctx, node.id);
   const shown = shownWarehousePath(s.target, s.project.root);
-  const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shown });
+  const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shown, setup: targetSetupSql(s.target) });
   try {
     const c = await engine.connect();
     let rows;

@@ -22,6 +22,8 @@ export interface Target {
   readonly threads: number;
   readonly settings: Readonly<Record<string, string | number | boolean | null>>;
   readonly attach: readonly { path: string; alias?: string; read_only?: boolean; type?: string }[];
+  /** Bundled DuckDB extensions to LOAD (parquet, json, icu). */
+  readonly extensions: readonly string[];
   readonly atomic: boolean;
   /** Where it came from: a profiles.yml path, or 'embedded default'. */
   readonly origin: string;
@@ -86,6 +88,7 @@ export function resolveTarget(req: ProfileRequest): Target {
     threads: 4,
     settings: {},
     attach: [],
+    extensions: [],
     atomic: false,
     origin: 'embedded default',
     secrets: [],
@@ -153,6 +156,7 @@ function readProfile(file: string, req: ProfileRequest): Target | undefined {
     threads: rendered.threads ?? 4,
     settings: rendered.settings ?? {},
     attach: (rendered.attach ?? []).map((a) => ({ ...a, path: a.path === ':memory:' ? a.path : path.resolve(req.projectDir, a.path) })),
+    extensions: rendered.extensions ?? [],
     atomic: rendered.atomic ?? false,
     origin: file,
     secrets: secrets.filter((s) => s.length > 0),

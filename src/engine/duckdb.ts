@@ -6,6 +6,8 @@ export interface OpenOptions {
   readonly settings?: Readonly<Record<string, string | number | boolean | null>>;
   /** Shown in errors instead of the absolute path. */
   readonly shownPath?: string;
+  /** Run once when the instance is created (LOAD, ATTACH from the profile: see setup.ts). */
+  readonly setup?: readonly string[];
 }
 
 /** Instances by absolute path: opening one file twice in a process gives two databases. */
@@ -22,6 +24,7 @@ export function duckdbLibraryVersion(): string {
 export async function openDuckDB(path: string, options: OpenOptions = {}): Promise<Engine> {
   const key = path;
   let pending = instances.get(key);
+  const created = !pending;
   if (!pending) {
     const config: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.settings ?? {})) if (v !== null) config[k] = String(v);
@@ -35,7 +38,35 @@ export async function openDuckDB(path: string, options: OpenOptions = {}): Promi
     instances.delete(key);
     throw openError(e, options.shownPath ?? path);
   }
+  if (created && options.setup && options.setup.length > 0) await runSetup(instance, options.setup, () => instances.delete(key));
   return new DuckDBEngine(instance, path, () => instances.delete(key));
+}
+
+async function runSetup(instance: DuckDBInstance, setup: readonly string[], forget: () => void): Promise<void> {
+  const c = await instance.connect();
+  try {
+    for (const sql of setup) {
+      try {
+        await c.run(sql);
+      } catch (e) {
+        c.closeSync();
+        instance.closeSync();
+        forget();
+        throw new EtlxError({
+          code: 'E_PROFILE_SETUP',
+          message: `the profile's setup failed: ${sql}: ${firstLine(e instanceof Error ? e.message : String(e))}`,
+          file: 'profiles.yml',
+          hint: 'check attach: paths (a read_only attach needs an existing file) and extensions: in the target',
+        });
+      }
+    }
+  } finally {
+    try {
+      c.closeSync();
+    } catch {
+      // Already closed after a failure.
+    }
+  }
 }
 
 function openError(e: unknown, shown: string): EtlxError {

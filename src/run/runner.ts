@@ -13,6 +13,7 @@ import { failureCountSql, META_SCHEMA, rowCountSql } from '../compile/test-sql.j
 import { redact, shownWarehousePath } from '../config/profiles.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { Connection, Engine } from '../engine/engine.js';
+import { targetSetupSql } from '../engine/setup.js';
 import { openDuckDB } from '../engine/duckdb.js';
 import { Dag } from '../graph/dag.js';
 import { formatTable } from '../report/reporters.js';
@@ -108,7 +109,7 @@ export async function runCommand(
       : [];
 
   const shownDb = shownWarehousePath(s.target, s.project.root);
-  const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shownDb });
+  const engine = await openDuckDB(s.target.path, { settings: s.target.settings, shownPath: shownDb, setup: targetSetupSql(s.target) });
   const results = new Map<string, NodeResult>();
   let exitCode = 0;
   try {
