@@ -63,6 +63,7 @@ describe('profiles', () => {
       threads: 4,
       settings: {},
       attach: [],
+      extensions: [],
       atomic: false,
       origin: 'embedded default',
       secrets: [],
