@@ -73,7 +73,7 @@ export function listFiles(dir: string): string[] {
 export function recoverOutput(final: string): string[] {
   const notes: string[] = [];
   const jp = journalPath(final);
-  if (existsSync(jp)) {
+  if (existsSync(jp) && statSync(jp).isFile()) {
     try {
       const j = JSON.parse(readFileSync(jp, 'utf8')) as MoveJournal;
       applyJournal(j);
@@ -83,7 +83,8 @@ export function recoverOutput(final: string): string[] {
     }
   }
   const dir = path.dirname(final);
-  if (!existsSync(dir)) return notes;
+  // A parent that is missing or not a folder has nothing to recover; the node itself then fails.
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return notes;
   const base = `.${path.basename(final)}.etlx-`;
   for (const name of readdirSync(dir)) {
     if (!name.startsWith(base)) continue;
