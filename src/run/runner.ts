@@ -9,7 +9,7 @@ import type { ParsedProject } from '../compile/parse-project.js';
 import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from '../compile/nodes.js';
 import { modelTarget, seedTarget } from '../compile/relations.js';
 import { quoteIdent, quoteLiteral } from '../compile/sql.js';
-import { failureCountSql, META_SCHEMA, rowCountSql } from '../compile/test-sql.js';
+import { failureCountSql, rowCountSql } from '../compile/test-sql.js';
 import { redact, shownWarehousePath } from '../config/profiles.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { Connection, Engine } from '../engine/engine.js';
@@ -831,4 +831,3 @@ function writeRunSql(s: Session, writer: BackgroundWriter, id: string, statement
   writer.write(path.join(s.targetDir, 'run', rel), `${redact(statements.map((x) => `${x};`).join('\n\n'), s.target.secrets)}\n`);
 }
 
-export { META_SCHEMA };
