@@ -57,6 +57,32 @@ const clean = (dir) => {
 const profiles = (dir, name) =>
   writeFileSync(path.join(dir, 'profiles.yml'), `${name}:\n  target: bench\n  outputs:\n    bench:\n      type: duckdb\n      path: etlx.duckdb\n      threads: 1\n`);
 
+/**
+ * Paired runs: etlx, then the baseline on the same project, `reps` times. Returns the medians
+ * of wall time and peak RSS for both, and of the per-pair ratios.
+ */
+function paired(dir, etlxArgs, baselineMode) {
+  const e = [];
+  const b = [];
+  for (let i = 0; i < reps; i++) {
+    clean(dir);
+    e.push(etlx(etlxArgs, dir));
+    b.push(baseline(dir, 'base.duckdb', baselineMode));
+  }
+  return {
+    etlxS: median(e.map((r) => r.seconds)),
+    baseS: median(b.map((r) => r.seconds)),
+    ratio: median(e.map((r, i) => r.seconds / b[i].seconds)),
+    etlxRss: median(e.map((r) => r.rss)),
+    baseRss: median(b.map((r) => r.rss)),
+    rssRatio: median(e.map((r, i) => r.rss / b[i].rss)),
+  };
+}
+const ratioRow = (scenario, p, target) =>
+  row(scenario, 'etlx / baseline', `${fmt(p.etlxS)} s / ${fmt(p.baseS)} s = ${fmt(p.ratio)}x`, `<= ${target}x`, p.ratio <= target);
+const rssRow = (scenario, p) =>
+  row(scenario, 'peak RSS etlx / baseline', `${fmt(p.etlxRss, 0)} / ${fmt(p.baseRss, 0)} MiB = ${fmt(p.rssRatio)}x`, '<= 1.2x', p.rssRatio <= 1.2);
+
 async function duck(sql) {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
@@ -92,24 +118,14 @@ if (section('run')) {
   const dir = path.join(out, `run-${n}`);
   await generateProject(dir, { models: n, rows: 200 });
   profiles(dir, 'bench');
-  const e = [];
-  const b = [];
-  for (let i = 0; i < reps; i++) {
-    clean(dir);
-    e.push(etlx(['run', '--threads', '1'], dir));
-    b.push(baseline(dir, 'base.duckdb', 'models'));
-  }
-  const es = median(e.map((r) => r.seconds));
-  const bs = median(b.map((r) => r.seconds));
-  const ratio = median(e.map((r, i) => r.seconds / b[i].seconds));
-  const perModel = ((es - bs) / n) * 1000;
-  row(`run ${n}-model DAG (small data)`, 'etlx / baseline', `${fmt(es)} s / ${fmt(bs)} s = ${fmt(ratio)}x`, '<= 1.25x', ratio <= 1.25);
-  row(`run ${n}-model DAG (small data)`, 'overhead per model', `${fmt(perModel)} ms`, '<= 2 ms', perModel <= 2);
-  const rssRatio = median(e.map((r, i) => r.rss / b[i].rss));
-  row(`run ${n}-model DAG (small data)`, 'peak RSS etlx / baseline', `${fmt(median(e.map((r) => r.rss)), 0)} / ${fmt(median(b.map((r) => r.rss)), 0)} MiB = ${fmt(rssRatio)}x`, '<= 1.2x', rssRatio <= 1.2);
+  const p = paired(dir, ['run', '--threads', '1'], 'models');
+  const scenario = `run ${n}-model DAG (small data)`;
+  const perModel = ((p.etlxS - p.baseS) / n) * 1000;
+  ratioRow(scenario, p, 1.25);
+  row(scenario, 'overhead per model', `${fmt(perModel)} ms`, '<= 2 ms', perModel <= 2);
+  rssRow(scenario, p);
 }
 
-// 3. A 10M-row pipeline: staging parquet -> staging view -> three marts -> a file export.
 if (section('pipeline')) {
   console.error('10M-row pipeline');
   const rowsN = quick ? 1_000_000 : 10_000_000;
@@ -131,20 +147,11 @@ if (section('pipeline')) {
   writeFileSync(path.join(dir, 'models', 'marts', 'category_summary.sql'), 'select category, count(*) as orders, avg(amount) as avg_amount, approx_count_distinct(customer_id) as customers\nfrom {{ref "stg_events"}}\ngroup by all\n');
   writeFileSync(path.join(dir, 'models', 'marts', 'export_customers.sql'), '{{config materialized="file" location="exports/customer_totals.parquet"}}\nselect * from {{ref "customer_totals"}}\n');
   profiles(dir, 'pipeline');
-  const e = [];
-  const b = [];
-  for (let i = 0; i < reps; i++) {
-    clean(dir);
-    e.push(etlx(['run', '--threads', '1'], dir));
-    b.push(baseline(dir, 'base.duckdb', 'models'));
-  }
-  const ratio = median(e.map((r, i) => r.seconds / b[i].seconds));
-  row(`pipeline ${rowsN / 1e6}M rows`, 'etlx / baseline', `${fmt(median(e.map((r) => r.seconds)))} s / ${fmt(median(b.map((r) => r.seconds)))} s = ${fmt(ratio)}x`, '<= 1.05x', ratio <= 1.05);
-  const rssRatio = median(e.map((r, i) => r.rss / b[i].rss));
-  row(`pipeline ${rowsN / 1e6}M rows`, 'peak RSS etlx / baseline', `${fmt(median(e.map((r) => r.rss)), 0)} / ${fmt(median(b.map((r) => r.rss)), 0)} MiB = ${fmt(rssRatio)}x`, '<= 1.2x', rssRatio <= 1.2);
+  const p = paired(dir, ['run', '--threads', '1'], 'models');
+  ratioRow(`pipeline ${rowsN / 1e6}M rows`, p, 1.05);
+  rssRow(`pipeline ${rowsN / 1e6}M rows`, p);
 }
 
-// 4. A 1M-row seed against DuckDB's read_csv into a table.
 if (section('seed')) {
   console.error('1M-row seed');
   const dir = path.join(out, 'seed-1m');
@@ -155,18 +162,9 @@ if (section('seed')) {
   }
   writeFileSync(path.join(dir, 'etlx.yml'), 'name: seedbench\n');
   profiles(dir, 'seedbench');
-  const e = [];
-  const b = [];
-  for (let i = 0; i < reps; i++) {
-    clean(dir);
-    e.push(etlx(['seed'], dir));
-    b.push(baseline(dir, 'base.duckdb', 'seeds'));
-  }
-  const ratio = median(e.map((r, i) => r.seconds / b[i].seconds));
-  row('seed 1M rows', 'etlx / baseline', `${fmt(median(e.map((r) => r.seconds)))} s / ${fmt(median(b.map((r) => r.seconds)))} s = ${fmt(ratio)}x`, '<= 1.1x', ratio <= 1.1);
+  ratioRow('seed 1M rows', paired(dir, ['seed'], 'seeds'), 1.1);
 }
 
-// 5. --threads 1 against --threads 2 on a wide DAG.
 if (section('threads')) {
   console.error('threads');
   const dir = path.join(out, 'wide');
