@@ -156,7 +156,7 @@ export function selectIds(s: Session, previous: PreviousArtifacts = {}): Set<str
     nodes,
     dag: s.project.dag,
     ...(stateManifest ? { isModified: modifiedChecker(s, stateManifest) } : {}),
-    ...(results ? { resultStatus: (id: string) => results.find((r) => r.unique_id === id)?.status } : {}),
+    ...(results ? { resultStatus: resultLookup(results) } : {}),
   };
   const picked = new Set(selectNodes({ select: s.options.select, exclude: s.options.exclude }, ctx));
   if (s.options.select.length === 0) return picked;
@@ -164,11 +164,17 @@ export function selectIds(s: Session, previous: PreviousArtifacts = {}): Set<str
   for (const t of s.project.tests.values()) {
     if (picked.has(t.id) || excluded.has(t.id) || !s.project.nodes.has(t.id)) continue;
     const parents = s.project.dag.parents(t.id).filter((p) => s.project.nodes.get(p)?.resourceType !== 'source');
-    const attached = t.attachedTo;
-    if (attached && picked.has(attached) && parents.every((p) => picked.has(p) || p === attached)) picked.add(t.id);
-    else if (!attached && parents.length > 0 && parents.every((p) => picked.has(p))) picked.add(t.id);
+    // A generic test needs its own node picked (it may be a source); a singular one, some parent.
+    const anchored = t.attachedTo ? picked.has(t.attachedTo) : parents.length > 0;
+    if (anchored && parents.every((p) => picked.has(p))) picked.add(t.id);
   }
   return picked;
+}
+
+/** Status by id in the last run_results (one map, not a scan per lookup). */
+function resultLookup(results: readonly { unique_id: string; status: string }[]): (id: string) => string | undefined {
+  const byId = new Map(results.map((r) => [r.unique_id, r.status]));
+  return (id) => byId.get(id);
 }
 
 function readStateManifest(dir: string, root: string): Record<string, unknown> {

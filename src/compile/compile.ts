@@ -86,11 +86,6 @@ export function compileProject(p: ParsedProject, ctx: CompileContext, only?: Rea
   return { nodes: out, diagnostics };
 }
 
-/** Compiles the models in `ids` again with a different context (e.g. is_incremental at run time). */
-export function compileNodes(p: ParsedProject, ctx: CompileContext, ids: ReadonlySet<string>): CompiledProject {
-  return compileProject(p, ctx, ids);
-}
-
 function withEphemeralAncestors(p: ParsedProject, only: ReadonlySet<string>): Set<string> {
   const keep = new Set(only);
   const stack = [...only];

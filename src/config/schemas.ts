@@ -67,11 +67,15 @@ export const seedConfigSchema = z.strictObject(seedConfigShape).partial();
 export type RawSeedConfig = z.output<typeof seedConfigSchema>;
 export const SEED_CONFIG_KEYS: readonly string[] = Object.keys(seedConfigShape);
 
+/** A warn_if / error_if condition: an operator and a count (`"> 10"`). The runner reads it with this too. */
+export const THRESHOLD = /^\s*(>=|<=|!=|==|=|>|<)\s*(\d+)\s*$/;
+const threshold = z.string().regex(THRESHOLD, 'must look like "> 10" or "!= 0"');
+
 /** Keys that may sit beside a test's arguments. */
 export const testConfigShape = {
   severity: z.enum(['error', 'warn', 'ERROR', 'WARN']).transform((s) => s.toLowerCase() as 'error' | 'warn'),
-  warn_if: z.string().regex(/^\s*(>=|<=|!=|==|=|>|<)\s*\d+\s*$/, 'must look like "> 10" or "!= 0"'),
-  error_if: z.string().regex(/^\s*(>=|<=|!=|==|=|>|<)\s*\d+\s*$/, 'must look like "> 10" or "!= 0"'),
+  warn_if: threshold,
+  error_if: threshold,
   store_failures: z.boolean(),
   enabled: z.boolean(),
   tags: stringList,

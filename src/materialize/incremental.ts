@@ -1,5 +1,5 @@
 import type { MaterializationSpec } from '../compile/nodes.js';
-import { quoteIdent } from '../compile/sql.js';
+import { quoteIdent, quoteLiteral } from '../compile/sql.js';
 import { hooks, stmt, type Statement, type StatementPlan } from './types.js';
 
 type IncrementalSpec = Extract<MaterializationSpec, { kind: 'incremental' }>;
@@ -31,8 +31,8 @@ export function duplicateKeySql(modelName: string, uniqueKey: readonly string[])
 /** Columns of a relation, in order: `catalog` is the database the run writes to. */
 export function columnsSql(schema: string | null, name: string, temp = false): string {
   const where = temp
-    ? `table_catalog = 'temp' and table_name = '${name.replace(/'/g, "''")}'`
-    : `table_catalog = current_database() and table_schema = '${(schema ?? 'main').replace(/'/g, "''")}' and table_name = '${name.replace(/'/g, "''")}'`;
+    ? `table_catalog = 'temp' and table_name = ${quoteLiteral(name)}`
+    : `table_catalog = current_database() and table_schema = ${quoteLiteral(schema ?? 'main')} and table_name = ${quoteLiteral(name)}`;
   return `select column_name as name, data_type as type from information_schema.columns where ${where} order by ordinal_position`;
 }
 

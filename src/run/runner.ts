@@ -3,7 +3,7 @@ import path from 'node:path';
 import { historyInserts, HISTORY_DDL } from '../artifacts/history.js';
 import { writeRunResults, type NodeResult, type NodeStatus, type RunSummary } from '../artifacts/run-results.js';
 import { readPreviousRunResults } from '../artifacts/run-results-reader.js';
-import { compileNodes, relationOf, renderProjectHooks, trimSql, type CompiledProject } from '../compile/compile.js';
+import { compileProject, relationOf, renderProjectHooks, trimSql, type CompiledProject } from '../compile/compile.js';
 import { sourcePosition } from '../template/render.js';
 import type { ParsedProject } from '../compile/parse-project.js';
 import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from '../compile/nodes.js';
@@ -11,6 +11,7 @@ import { modelTarget, seedTarget } from '../compile/relations.js';
 import { quoteIdent, quoteLiteral } from '../compile/sql.js';
 import { failureCountSql, rowCountSql } from '../compile/test-sql.js';
 import { redact, shownWarehousePath } from '../config/profiles.js';
+import { THRESHOLD } from '../config/schemas.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { Connection, Engine } from '../engine/engine.js';
 import { targetSetupSql } from '../engine/setup.js';
@@ -704,7 +705,7 @@ class NodeRunner {
 
   /** Re-renders a model with is_incremental true (compile renders it false). */
   private renderIncremental(m: ModelNode): string {
-    const r = compileNodes(this.s.project, { ...this.s.ctx, isIncremental: (x) => x.id === m.id }, new Set([m.id]));
+    const r = compileProject(this.s.project, { ...this.s.ctx, isIncremental: (x) => x.id === m.id }, new Set([m.id]));
     const c = r.nodes.get(m.id);
     if (!c) throw new NodeFailure(r.diagnostics.map((d) => d.message).join('\n') || `cannot render ${m.name}`);
     return c.sql;
@@ -803,7 +804,7 @@ function verb(n: Node): string {
 
 /** `"> 10"` against a failure count. */
 export function threshold(condition: string, n: number): boolean {
-  const m = /^\s*(>=|<=|!=|==|=|>|<)\s*(\d+)\s*$/.exec(condition);
+  const m = THRESHOLD.exec(condition);
   if (!m) return n !== 0;
   const v = Number(m[2]);
   switch (m[1]) {
