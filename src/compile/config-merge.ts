@@ -95,7 +95,6 @@ export function materializationOf(
           uniqueKey: config.unique_key,
           strategy: config.incremental_strategy,
           onSchemaChange: config.on_schema_change,
-          allowFullRefresh: config.full_refresh !== false,
         },
         problems,
       };

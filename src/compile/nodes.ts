@@ -32,8 +32,6 @@ export type MaterializationSpec =
       readonly uniqueKey: readonly string[];
       readonly strategy: Strategy;
       readonly onSchemaChange: SchemaChangeMode;
-      /** false when `full_refresh: false` protects the table from --full-refresh. */
-      readonly allowFullRefresh: boolean;
     }
   | {
       readonly kind: 'file';

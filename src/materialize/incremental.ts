@@ -10,8 +10,12 @@ export interface Column {
 }
 
 /** The connection-local temp table holding a run's new rows: never visible in a user schema. */
+export function stagingName(modelName: string): string {
+  return `etlx_new_${modelName}`;
+}
+
 export function stagingTable(modelName: string): string {
-  return quoteIdent(`etlx_new_${modelName}`);
+  return quoteIdent(stagingName(modelName));
 }
 
 /** Step 1: the new rows into a temp table (and the row count). */

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { historyInserts, HISTORY_DDL } from '../artifacts/history.js';
 import { writeRunResults, type NodeResult, type NodeStatus, type RunSummary } from '../artifacts/run-results.js';
@@ -24,13 +24,13 @@ import { compileAndCheck, relativize } from '../commands/compile.js';
 import { BackgroundWriter } from '../artifacts/background-writer.js';
 import type { SqlChecker } from '../engine/sql-check.js';
 import { emptyDatasetSql, filePlan, stagingPath } from '../materialize/file.js';
-import { applyNewRows, columnsSql, dropStaging, duplicateKeySql, planSchemaChange, stageNewRows, type Column } from '../materialize/incremental.js';
+import { applyNewRows, columnsSql, dropStaging, duplicateKeySql, planSchemaChange, stageNewRows, stagingName, type Column } from '../materialize/incremental.js';
 import { seedDiagnosisSql, seedPlan } from '../materialize/seed.js';
 import { tablePlan } from '../materialize/table.js';
 import type { ExistingRelation, Statement, StatementPlan } from '../materialize/types.js';
 import { viewPlan } from '../materialize/view.js';
 import { executeDag } from './executor.js';
-import { commitOutput, listFiles, recoverOutput } from './file-moves.js';
+import { commitOutput, recoverOutput } from './file-moves.js';
 import { faultDuring, faultPoint } from './faults.js';
 import { viewChainWarnings } from './view-chains.js';
 import { checkFreshness } from './freshness.js';
@@ -643,22 +643,25 @@ class NodeRunner {
     if (m.mat.kind !== 'incremental') return false;
     const existing = this.existing(schema, identifier);
     if (existing?.type !== 'table') return false;
-    return !this.s.options.fullRefresh || !m.mat.allowFullRefresh;
+    return !this.fullRefresh(m);
+  }
+
+  /** --full-refresh applies unless the model's config says full_refresh: false. */
+  private fullRefresh(m: ModelNode): boolean {
+    return this.s.options.fullRefresh && m.config.full_refresh !== false;
   }
 
   private async runModel(m: ModelNode, c: Connection): Promise<number | undefined> {
     this.missingSource(m);
     const mat = m.mat;
     switch (mat.kind) {
-      case 'view': {
-        const t = modelTarget(m, this.s.target.schema);
-        const relation = relationOf(this.s.project, this.s.ctx, m.id);
-        return this.execute(m.id, c, viewPlan(relation, this.sqlOf(m.id), this.existing(t.schema, t.identifier), this.hooks(m.id).pre, this.hooks(m.id).post));
-      }
+      case 'view':
       case 'table': {
         const t = modelTarget(m, this.s.target.schema);
         const relation = relationOf(this.s.project, this.s.ctx, m.id);
-        return this.execute(m.id, c, tablePlan(relation, this.sqlOf(m.id), this.existing(t.schema, t.identifier), this.hooks(m.id).pre, this.hooks(m.id).post));
+        const plan = mat.kind === 'view' ? viewPlan : tablePlan;
+        const { pre, post } = this.hooks(m.id);
+        return this.execute(m.id, c, plan(relation, this.sqlOf(m.id), this.existing(t.schema, t.identifier), pre, post));
       }
       case 'incremental':
         return this.runIncremental(m, mat, c);
@@ -694,7 +697,7 @@ class NodeRunner {
         }
       }
       const have = (await c.query(columnsSql(t.schema, t.identifier))) as unknown as Column[];
-      const come = (await c.query(columnsSql(null, `etlx_new_${m.name}`, true))) as unknown as Column[];
+      const come = (await c.query(columnsSql(null, stagingName(m.name), true))) as unknown as Column[];
       const change = planSchemaChange(relation, mat, have, come);
       if (!change.ok) throw new NodeFailure(`${m.name}: ${change.message}`);
       return await this.execute(m.id, c, applyNewRows(relation, m.name, mat, change, this.hooks(m.id).post));
@@ -719,8 +722,8 @@ class NodeRunner {
     if (mat.incremental) mkdirSync(staging, { recursive: true });
     // An incremental file model adds files to a dataset that has some, unless --full-refresh
     // (and no full_refresh: false) rewrites it.
-    const existing = listFiles(mat.location).length > 0;
-    const adding = mat.incremental && existing && !(this.s.options.fullRefresh && m.config.full_refresh !== false);
+    const hasFiles = existsSync(mat.location) && statSync(mat.location).isDirectory() && readdirSync(mat.location).length > 0;
+    const adding = mat.incremental && hasFiles && !this.fullRefresh(m);
     const sql = adding ? this.renderIncremental(m) : this.sqlOf(m.id);
     let rows: number | undefined;
     try {

