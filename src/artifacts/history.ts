@@ -1,5 +1,5 @@
 import { META_SCHEMA } from '../compile/test-sql.js';
-import { quoteIdent, quoteLiteral, sqlValue } from '../compile/sql.js';
+import { quoteIdent, quoteLiteral, sqlValue } from '../util/sql.js';
 import type { NodeResult, RunSummary } from './run-results.js';
 
 const S = quoteIdent(META_SCHEMA);

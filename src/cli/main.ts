@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EtlxError, formatDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
-import { redact } from '../config/profiles.js';
+import { redact } from '../util/redact.js';
 import { createReporter, LogFileReporter } from '../report/reporters.js';
 import type { Reporter } from '../report/events.js';
 import { openSession, type GlobalOptions, type Runtime, type Session } from '../session.js';
@@ -148,7 +148,7 @@ export function buildProgram(inv: Invocation): Command {
 
   withGlobalFlags(program.command('compile').description('render SQL into target/compiled and write the manifest; touches no data')).action(async (f: RawFlags) => {
     // Opened first, so DuckDB's in-memory database is ready when the project is rendered.
-    const { SqlChecker } = await import('../engine/sql-check.js');
+    const { SqlChecker } = await import('../engine/duckdb/sql-check.js');
     const checker = SqlChecker.start();
     let s: Session;
     let ids: Set<string>;

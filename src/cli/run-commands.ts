@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { RunCommand, StopSignal } from '../run/runner.js';
-import type { SqlChecker } from '../engine/sql-check.js';
+import type { SqlChecker } from '../engine/duckdb/sql-check.js';
 import { withGlobalFlags, type Invocation } from './main.js';
 
 // The runner and show open DuckDB through @duckdb/node-api (about 140 ms to import), so they
@@ -51,7 +51,7 @@ export function registerRunCommands(program: Command, inv: Invocation): void {
 
 /** DuckDB's parser database for the compile check, opened before the project is read. */
 async function startChecker(): Promise<SqlChecker> {
-  const { SqlChecker } = await import('../engine/sql-check.js');
+  const { SqlChecker } = await import('../engine/duckdb/sql-check.js');
   return SqlChecker.start();
 }
 

@@ -7,7 +7,7 @@ import { buildManifest, manifestJson } from '../artifacts/manifest.js';
 import { compileProject, type CompiledProject } from '../compile/compile.js';
 import type { Node } from '../compile/nodes.js';
 import { sourcePosition } from '../template/render.js';
-import { SqlChecker } from '../engine/sql-check.js';
+import { SqlChecker } from '../engine/duckdb/sql-check.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from '../errors/diagnostic.js';
 import type { Session } from '../session.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Invocation } from '../cli/main.js';
-import { targetSetupSql } from '../engine/setup.js';
-import { duckdbLibraryVersion, openDuckDB } from '../engine/duckdb.js';
+import { targetSetupSql } from '../engine/duckdb/setup.js';
+import { duckdbLibraryVersion, openDuckDB } from '../engine/duckdb/duckdb.js';
 import { EtlxError, formatDiagnostic } from '../errors/diagnostic.js';
 import { shownWarehousePath } from '../config/profiles.js';
 

@@ -1,7 +1,7 @@
 import { compileAndCheck } from './compile.js';
 import { relationOf } from '../compile/compile.js';
-import { targetSetupSql } from '../engine/setup.js';
-import { openDuckDB } from '../engine/duckdb.js';
+import { targetSetupSql } from '../engine/duckdb/setup.js';
+import { openDuckDB } from '../engine/duckdb/duckdb.js';
 import { EtlxError } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
 import type { Session } from '../session.js';

@@ -6,7 +6,7 @@ import { render, RenderError, truthy, type Helper, type Rendered } from '../temp
 import type { ModelNode, Node, TestNode } from './nodes.js';
 import type { ParsedProject } from './parse-project.js';
 import { ephemeralCteName, modelRelation, seedRelation, sourceRelation } from './relations.js';
-import { quoteIdent, quoteLiteral } from './sql.js';
+import { quoteIdent, quoteLiteral } from '../util/sql.js';
 import { failureCountSql, genericTestSql } from './test-sql.js';
 
 /** What rendering depends on besides the project. */

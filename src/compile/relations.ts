@@ -1,5 +1,5 @@
 import type { MaterializationSpec, ModelNode, SeedNode, SourceNode } from './nodes.js';
-import { namedArgs, qualified, quoteIdent, quoteLiteral } from './sql.js';
+import { namedArgs, qualified, quoteIdent, quoteLiteral } from '../util/sql.js';
 
 /** Where a model lives, or how it is read. One resolver serves ref, self and tests. */
 export function modelRelation(m: ModelNode, targetSchema: string): string {

@@ -1,5 +1,5 @@
 import type { TestNode } from './nodes.js';
-import { quoteIdent, quoteLiteral, sqlValue } from './sql.js';
+import { quoteIdent, quoteLiteral, sqlValue } from '../util/sql.js';
 
 /** Where run history lives; row_count_change compares against it. */
 export const META_SCHEMA = 'etlx_meta';

@@ -1,3 +1,4 @@
+import { redact } from '../util/redact.js';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -203,13 +204,6 @@ function renderEnvValues(
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renderEnvValues(x, env, secrets, fail, [...at, k])]));
   }
   return v;
-}
-
-/** Replaces every secret in `text` with `****`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('****');
-  return out;
 }
 
 /**

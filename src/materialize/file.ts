@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { MaterializationSpec } from '../compile/nodes.js';
-import { quoteIdent, quoteLiteral, sqlValue } from '../compile/sql.js';
+import { quoteIdent, quoteLiteral, sqlValue } from '../util/sql.js';
 import { hooks, stmt, type StatementPlan } from './types.js';
 
 type FileSpec = Extract<MaterializationSpec, { kind: 'file' }>;

@@ -1,5 +1,5 @@
 import type { MaterializationSpec } from '../compile/nodes.js';
-import { quoteIdent, quoteLiteral } from '../compile/sql.js';
+import { quoteIdent, quoteLiteral } from '../util/sql.js';
 import { hooks, stmt, type Statement, type StatementPlan } from './types.js';
 
 type IncrementalSpec = Extract<MaterializationSpec, { kind: 'incremental' }>;

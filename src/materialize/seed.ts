@@ -1,5 +1,5 @@
 import type { SeedNode } from '../compile/nodes.js';
-import { quoteLiteral, sqlValue } from '../compile/sql.js';
+import { quoteLiteral, sqlValue } from '../util/sql.js';
 import { hooks, stmt, type StatementPlan } from './types.js';
 
 /** read_csv with the dialect spelled out and strict mode on, so a malformed line is an error. */

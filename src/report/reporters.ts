@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import { formatDiagnostic } from '../errors/diagnostic.js';
-import { redact } from '../config/profiles.js';
+import { redact } from '../util/redact.js';
 import type { EtlxEvent, Reporter } from './events.js';
 
 export interface Sink {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ModelNode } from '../../../src/compile/nodes.js';
-import { checkSqlSyntax } from '../../../src/engine/sql-check.js';
+import { checkSqlSyntax } from '../../../src/engine/duckdb/sql-check.js';
 import { compileOk } from './memory-project.js';
 
 /**

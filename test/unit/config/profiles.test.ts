@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { profileSearchPath, redact, resolveTarget, type ProfileRequest } from '../../../src/config/profiles.js';
+import { profileSearchPath, resolveTarget, type ProfileRequest } from '../../../src/config/profiles.js';
+import { redact } from '../../../src/util/redact.js';
 import { EtlxError } from '../../../src/errors/diagnostic.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
-import { EtlxError } from '../errors/diagnostic.js';
-import type { Connection, Engine, Row } from './engine.js';
+import { EtlxError } from '../../errors/diagnostic.js';
+import type { Connection, Engine, Row } from '../engine.js';
 
 export interface OpenOptions {
   readonly settings?: Readonly<Record<string, string | number | boolean | null>>;

@@ -1,6 +1,6 @@
 import duckdb from '@duckdb/node-bindings';
-import { quoteLiteral } from '../compile/sql.js';
-import type { SqlProblem } from './engine.js';
+import { quoteLiteral } from '../../util/sql.js';
+import type { SqlProblem } from '../engine.js';
 
 /**
  * Checks SELECT statements with DuckDB's parser (json_serialize_sql) in a private in-memory

@@ -1,6 +1,6 @@
-import type { Target } from '../config/profiles.js';
-import { quoteIdent, quoteLiteral } from '../compile/sql.js';
-import { EtlxError } from '../errors/diagnostic.js';
+import type { Target } from '../../config/profiles.js';
+import { quoteIdent, quoteLiteral } from '../../util/sql.js';
+import { EtlxError } from '../../errors/diagnostic.js';
 
 /** The extensions DuckDB bundles here; anything else would need a download, which fails offline. */
 export const BUNDLED_EXTENSIONS = ['parquet', 'json', 'icu'] as const;
