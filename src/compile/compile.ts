@@ -35,6 +35,12 @@ export interface CompiledNode {
   /** pre_hook / post_hook statements, rendered like the model (so {{self}} and {{ref}} work). */
   readonly preHooks: readonly string[];
   readonly postHooks: readonly string[];
+  /**
+   * Incremental models (and incremental file models): the SQL rendered with `is_incremental`
+   * true, for runs that add to an existing table. Rendered up front, so the run never calls the
+   * compiler.
+   */
+  readonly incremental?: { readonly sql: string; readonly rendered: Rendered };
 }
 
 export interface CompiledProject {
@@ -66,7 +72,8 @@ export function compileProject(p: ParsedProject, ctx: CompileContext, only?: Rea
         const sql = withCtes(own, ephemerals, ephemeralSql);
         const preHooks = renderHooks(p, ctx, shared, node, node.config.pre_hook);
         const postHooks = renderHooks(p, ctx, shared, node, node.config.post_hook);
-        out.set(id, { id, sql, display: sql, rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks, postHooks });
+        const incremental = hasIncrementalVariant(node) ? renderIncremental(p, ctx, shared, node, ephemeralSql) : undefined;
+        out.set(id, { id, sql, display: sql, rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks, postHooks, ...(incremental ? { incremental } : {}) });
       } else if (node.resourceType === 'seed') {
         if (node.config.pre_hook.length + node.config.post_hook.length > 0) {
           const preHooks = renderHooks(p, ctx, shared, node, node.config.pre_hook);
@@ -84,6 +91,22 @@ export function compileProject(p: ParsedProject, ctx: CompileContext, only?: Rea
     }
   }
   return { nodes: out, diagnostics };
+}
+
+function hasIncrementalVariant(m: ModelNode): boolean {
+  return m.mat.kind === 'incremental' || (m.mat.kind === 'file' && m.mat.incremental);
+}
+
+/** The model rendered with is_incremental true, ephemeral CTEs included. */
+function renderIncremental(
+  p: ParsedProject,
+  ctx: CompileContext,
+  shared: SharedRenderData,
+  m: ModelNode,
+  ephemeralSql: ReadonlyMap<string, { sql: string; ephemerals: string[] }>,
+): { sql: string; rendered: Rendered } {
+  const r = renderNode(p, { ...ctx, isIncremental: () => true }, shared, m, m.ir);
+  return { sql: withCtes(trimSql(r.rendered.text), collectEphemerals(r.ephemerals, ephemeralSql), ephemeralSql), rendered: r.rendered };
 }
 
 function withEphemeralAncestors(p: ParsedProject, only: ReadonlySet<string>): Set<string> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { MaterializationSpec } from '../compile/nodes.js';
+import type { MaterializationSpec, ModelNode } from '../compile/nodes.js';
 import { quoteIdent, quoteLiteral, sqlValue } from '../util/sql.js';
-import { hooks, stmt, type StatementPlan } from './types.js';
+import { executePlan, hooks, hooksOf, stmt, type Materialization, type StatementPlan } from './types.js';
 
 type FileSpec = Extract<MaterializationSpec, { kind: 'file' }>;
 
@@ -39,3 +39,35 @@ export function emptyDatasetSql(spec: FileSpec, sql: string, staging: string): s
   const noPartition: FileSpec = { ...spec, partitionBy: [] };
   return `copy (select * from (\n${sql}\n) limit 0) to ${quoteLiteral(path.join(staging, `empty.${spec.format}`))} (${copyOptions(noPartition)})`;
 }
+
+/**
+ * COPY into a staging path, then a move into place (now, or at the run's COMMIT under --atomic).
+ * An incremental file model adds files to a dataset that has some, unless a full refresh
+ * rewrites it.
+ */
+export const file: Materialization<ModelNode> = {
+  async run(work, wh) {
+    const m = work.node;
+    if (m.mat.kind !== 'file') throw new Error(`${m.name} is not a file model`);
+    const mat = m.mat;
+    const { pre, post } = hooksOf(work);
+    const staging = stagingPath(mat, work.stagingId);
+    work.files.prepareStaging(staging, mat.incremental);
+    const adding = mat.incremental && work.files.hasFiles(mat.location) && !work.fullRefresh;
+    const sql = adding ? work.compiled!.incremental!.sql : work.compiled!.sql;
+    let rows: number | undefined;
+    try {
+      rows = await executePlan(wh, filePlan(mat, sql, staging, pre, post, work.runTag));
+      // A new dataset with zero rows still needs a file with its columns; an existing one has them.
+      if (rows === 0 && mat.partitionBy.length > 0 && !adding) {
+        work.files.prepareStaging(staging, true);
+        await wh.execute(stmt(emptyDatasetSql(mat, sql, staging), 'copy'));
+      }
+    } catch (e) {
+      work.files.discard(staging);
+      throw e;
+    }
+    work.files.commit(adding ? 'add' : 'replace', mat.location, staging);
+    return rows === undefined ? {} : { rows };
+  },
+};

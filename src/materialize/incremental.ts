@@ -1,13 +1,9 @@
-import type { MaterializationSpec } from '../compile/nodes.js';
+import type { MaterializationSpec, ModelNode } from '../compile/nodes.js';
 import { quoteIdent, quoteLiteral } from '../util/sql.js';
-import { hooks, stmt, type Statement, type StatementPlan } from './types.js';
+import { tablePlan } from './table.js';
+import { executePlan, hooks, hooksOf, NodeFailure, stmt, type Column, type Materialization, type Statement, type StatementPlan } from './types.js';
 
 type IncrementalSpec = Extract<MaterializationSpec, { kind: 'incremental' }>;
-
-export interface Column {
-  readonly name: string;
-  readonly type: string;
-}
 
 /** The connection-local temp table holding a run's new rows: never visible in a user schema. */
 export function stagingName(modelName: string): string {
@@ -139,3 +135,48 @@ export function applyNewRows(
 export function dropStaging(modelName: string): Statement {
   return stmt(`drop table if exists ${stagingTable(modelName)}`, 'cleanup');
 }
+
+/**
+ * First run (or a full refresh): the table is built like a table model. Later runs stage the new
+ * rows, refuse duplicate keys, reconcile the columns (on_schema_change), then apply the strategy
+ * in one transaction.
+ */
+export const incremental: Materialization<ModelNode> = {
+  async run(work, wh) {
+    const m = work.node;
+    if (m.mat.kind !== 'incremental') throw new Error(`${m.name} is not incremental`);
+    const mat = m.mat;
+    const { pre, post } = hooksOf(work);
+    const t = work.target!;
+    const existing = wh.exists(t.schema, t.identifier);
+    if (existing?.type !== 'table' || work.fullRefresh) {
+      const rows = await executePlan(wh, tablePlan(work.relation, work.compiled!.sql, existing, pre, post));
+      return rows === undefined ? {} : { rows };
+    }
+    const sql = work.compiled!.incremental!.sql;
+    try {
+      await executePlan(wh, stageNewRows(m.name, sql, pre));
+      if (mat.strategy !== 'append' && mat.uniqueKey.length > 0) {
+        const dups = await wh.query(duplicateKeySql(m.name, mat.uniqueKey));
+        if (dups.length > 0) {
+          const shown = dups.map((d) => `${mat.uniqueKey.map((k) => `${k}=${String(d[k])}`).join(', ')} (${String(d.n)} rows)`).join('; ');
+          throw new NodeFailure({
+            code: 'E_DUPLICATE_KEY',
+            message: `duplicate unique_key values in the new rows of ${m.name}: ${shown}`,
+            hint: `make ${mat.uniqueKey.join(', ')} unique in the model's SELECT (e.g. qualify row_number() over (partition by ${mat.uniqueKey.join(', ')} order by ...) = 1); ${work.relation} was left unchanged`,
+          });
+        }
+      }
+      const have = await wh.columns(t.schema, t.identifier);
+      const come = await wh.columns(null, stagingName(m.name), true);
+      const change = planSchemaChange(work.relation, mat, have, come);
+      if (!change.ok) throw new NodeFailure({ code: 'E_SCHEMA_CHANGE', message: `${m.name}: ${change.message}` });
+      const rows = await executePlan(wh, applyNewRows(work.relation, m.name, mat, change, post));
+      return rows === undefined ? {} : { rows };
+    } finally {
+      // Under --atomic a failed statement aborts the run's transaction, and the temp table goes
+      // with the connection anyway.
+      if (!wh.inRunTransaction) await wh.execute(dropStaging(m.name)).catch(() => undefined);
+    }
+  },
+};

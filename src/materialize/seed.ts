@@ -1,6 +1,6 @@
 import type { SeedNode } from '../compile/nodes.js';
 import { quoteLiteral, sqlValue } from '../util/sql.js';
-import { hooks, stmt, type StatementPlan } from './types.js';
+import { executePlan, hooks, hooksOf, NodeFailure, stmt, type Materialization, type StatementPlan, type Warehouse } from './types.js';
 
 /** read_csv with the dialect spelled out and strict mode on, so a malformed line is an error. */
 export function seedReader(seed: SeedNode, extra: Readonly<Record<string, unknown>> = {}): string {
@@ -36,4 +36,51 @@ export function seedDiagnosisSql(seed: SeedNode): { scan: string; errors: string
     errors:
       'select line, column_name, error_type, csv_line, error_message from reject_errors where scan_id = (select max(scan_id) from reject_scans) order by line limit 5',
   };
+}
+
+/** A seed is loaded strictly; a failed load is explained with the file and line DuckDB's rejects table names. */
+export const seed: Materialization<SeedNode> = {
+  async run(work, wh) {
+    const { pre, post } = hooksOf(work);
+    try {
+      const rows = await executePlan(wh, seedPlan(work.node, work.relation, pre, post));
+      return rows === undefined ? {} : { rows };
+    } catch (e) {
+      throw new NodeFailure(await seedError(work.node, wh, firstLines(e)));
+    }
+  },
+};
+
+async function seedError(seed: SeedNode, wh: Warehouse, original: string): Promise<{ code: 'E_SEED_LOAD'; message: string; hint: string; file: string; line?: number }> {
+  const d = seedDiagnosisSql(seed);
+  try {
+    await wh.query(d.scan);
+    const rows = await wh.query(d.errors);
+    const first = rows[0];
+    if (first) {
+      return {
+        code: 'E_SEED_LOAD',
+        message: `${seed.path}:${String(first.line)}: ${String(first.error_type).toLowerCase()}: ${String(first.error_message)}\n  line: ${String(first.csv_line)}`,
+        hint: 'fix that line of the CSV (quote fields that contain the delimiter), or set column_types for the seed',
+        file: seed.path,
+        line: Number(first.line),
+      };
+    }
+  } catch {
+    // Fall back to DuckDB's own message.
+  }
+  const line = /Line: (\d+)/.exec(original);
+  return {
+    code: 'E_SEED_LOAD',
+    message: `${seed.path}${line ? `:${line[1]}` : ''}: ${original}`,
+    hint: "check the CSV's header and delimiter, and column_types in the seed's config",
+    file: seed.path,
+    ...(line ? { line: Number(line[1]) } : {}),
+  };
+}
+
+/** An engine error's first lines (DuckDB appends context we don't need in a seed message). */
+export function firstLines(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n').filter((l) => l.trim().length > 0).slice(0, 6).join('\n');
 }

@@ -1,4 +1,5 @@
-import { hooks, stmt, type ExistingRelation, type StatementPlan } from './types.js';
+import type { ModelNode } from '../compile/nodes.js';
+import { executePlan, hooks, hooksOf, stmt, type ExistingRelation, type Materialization, type StatementPlan } from './types.js';
 
 /**
  * CREATE OR REPLACE TABLE ... AS: atomic on its own in DuckDB (a failure at any row leaves the
@@ -17,3 +18,12 @@ export function tablePlan(relation: string, sql: string, existing: ExistingRelat
     statements: [...hooks(pre), stmt(`create or replace table ${relation} as\n${sql}`, 'create', true), ...hooks(post)],
   };
 }
+
+export const table: Materialization<ModelNode> = {
+  async run(work, wh) {
+    const { pre, post } = hooksOf(work);
+    const existing = wh.exists(work.target!.schema, work.target!.identifier);
+    const rows = await executePlan(wh, tablePlan(work.relation, work.compiled!.sql, existing, pre, post));
+    return rows === undefined ? {} : { rows };
+  },
+};

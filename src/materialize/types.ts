@@ -1,3 +1,7 @@
+import type { CompiledNode } from '../compile/compile.js';
+import type { Row } from '../engine/engine.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
+
 /** One SQL statement of a node's work, with why it is there. */
 export interface Statement {
   readonly sql: string;
@@ -18,10 +22,113 @@ export interface StatementPlan {
 /** What the warehouse already holds under a name. */
 export type ExistingRelation = { readonly type: 'table' | 'view' } | undefined;
 
+export interface Column {
+  readonly name: string;
+  readonly type: string;
+}
+
+/**
+ * The narrow view of the warehouse a materialization works through. The run implements it over
+ * an engine connection (recording statements, honouring --atomic and the stop signal); golden
+ * tests implement it with a scripted fake that records the statement sequence.
+ */
+export interface Warehouse {
+  /** Runs one statement; returns its row count when the engine reports one. */
+  execute(statement: Statement): Promise<number | undefined>;
+  /** Runs a query and returns its rows; `record` adds it to the node's executed statements. */
+  query(sql: string, record?: boolean): Promise<Row[]>;
+  /** Columns of a relation in order: `schema` null with `temp` means a connection-local temp table. */
+  columns(schema: string | null, name: string, temp?: boolean): Promise<Column[]>;
+  /** What the warehouse held under this name when the run started. */
+  exists(schema: string, name: string): ExistingRelation;
+  /** Runs `work` in one transaction (or inside the run's own one under --atomic). */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+  /** True under --atomic: the whole run is one transaction, so a node must not clean up on its own. */
+  readonly inRunTransaction: boolean;
+}
+
+/** The file system side of file models: staging folders and moves into place. */
+export interface OutputFiles {
+  hasFiles(dir: string): boolean;
+  prepareStaging(staging: string, asFolder: boolean): void;
+  discard(staging: string): void;
+  commit(mode: 'replace' | 'add', final: string, staging: string): void;
+}
+
+/** Everything a materialization needs to decide and act for one node. */
+export interface NodeWork<N> {
+  readonly node: N;
+  readonly compiled: CompiledNode | undefined;
+  /** The node's relation as SQL (quoted); empty for tests. */
+  readonly relation: string;
+  /** Schema and identifier of a warehouse relation (views, tables, incrementals, seeds). */
+  readonly target?: { readonly schema: string; readonly identifier: string };
+  /** --full-refresh applies to this node (its config did not say full_refresh: false). */
+  readonly fullRefresh: boolean;
+  readonly files: OutputFiles;
+  /** Unique per run, sortable: names the files an incremental file model adds. */
+  readonly runTag: string;
+  /** Short id of this invocation: names its staging outputs. */
+  readonly stagingId: string;
+  /** Tests: the relation a row-count test reads (row_count_change stores it in history). */
+  readonly testedRelation?: string;
+}
+
+/** Rows as text for the reporter (failing rows of a test). */
+export interface TextTable {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+export interface TestOutcome {
+  readonly status: 'pass' | 'warn' | 'fail';
+  readonly failures: number;
+  readonly message?: string;
+  readonly sample?: TextTable;
+}
+
+export interface KindOutcome {
+  readonly rows?: number;
+  readonly test?: TestOutcome;
+}
+
+/** One materialization kind: decides from the node and the relation's state, acts through the Warehouse. */
+export interface Materialization<N> {
+  run(work: NodeWork<N>, wh: Warehouse): Promise<KindOutcome>;
+}
+
+/**
+ * A node's own failure (not an engine error): the message, and how to fix it. The runner turns
+ * it into the node's Diagnostic.
+ */
+export class NodeFailure extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.message);
+  }
+}
+
 export function stmt(sql: string, purpose: Statement['purpose'], countsRows = false): Statement {
   return countsRows ? { sql, purpose, countsRows } : { sql, purpose };
 }
 
 export function hooks(list: readonly string[]): Statement[] {
   return list.map((sql) => stmt(sql, 'hook'));
+}
+
+/** Executes a plan's statements in order (in one transaction when it asks); returns the counted rows. */
+export async function executePlan(wh: Warehouse, plan: StatementPlan): Promise<number | undefined> {
+  const all = async () => {
+    let rows: number | undefined;
+    for (const st of plan.statements) {
+      const r = await wh.execute(st);
+      if (st.countsRows) rows = r;
+    }
+    return rows;
+  };
+  return plan.transactional ? wh.transaction(all) : all();
+}
+
+/** The node's rendered hooks (compile renders them like the model, so {{self}} works). */
+export function hooksOf(work: NodeWork<unknown>): { pre: readonly string[]; post: readonly string[] } {
+  return { pre: work.compiled?.preHooks ?? [], post: work.compiled?.postHooks ?? [] };
 }

@@ -1,4 +1,5 @@
-import { hooks, stmt, type ExistingRelation, type StatementPlan } from './types.js';
+import type { ModelNode } from '../compile/nodes.js';
+import { executePlan, hooks, hooksOf, stmt, type ExistingRelation, type Materialization, type StatementPlan } from './types.js';
 
 /** CREATE OR REPLACE VIEW; a table of the same name is dropped in the same transaction. */
 export function viewPlan(relation: string, sql: string, existing: ExistingRelation, pre: readonly string[], post: readonly string[]): StatementPlan {
@@ -10,3 +11,12 @@ export function viewPlan(relation: string, sql: string, existing: ExistingRelati
   }
   return { transactional: pre.length + post.length > 0, statements: [...hooks(pre), stmt(`create or replace view ${relation} as\n${sql}`, 'create'), ...hooks(post)] };
 }
+
+export const view: Materialization<ModelNode> = {
+  async run(work, wh) {
+    const { pre, post } = hooksOf(work);
+    const existing = wh.exists(work.target!.schema, work.target!.identifier);
+    const rows = await executePlan(wh, viewPlan(work.relation, work.compiled!.sql, existing, pre, post));
+    return rows === undefined ? {} : { rows };
+  },
+};

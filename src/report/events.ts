@@ -25,7 +25,10 @@ export type EtlxEvent =
       readonly failures?: number;
       readonly elapsed: number;
       readonly message?: string;
-      readonly sample?: string;
+      /** A failure's location and hint as fields (the message says them too, for people). */
+      readonly diagnostic?: Diagnostic;
+      /** A failing test's first failing rows. */
+      readonly sample?: { readonly columns: readonly string[]; readonly rows: readonly (readonly string[])[] };
     }
   | {
       readonly type: 'run_end';

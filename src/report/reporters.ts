@@ -101,7 +101,7 @@ class TextReporter implements Reporter {
         const timing = e.status === 'skipped' ? '' : ` [${detail.length ? `${detail.join(', ')} in ` : ''}${e.elapsed.toFixed(2)}s]`;
         this.line(`${time}  ${counter(e.index, e.total)} ${colored} ${e.description}${timing}`);
         if (e.message && e.status !== 'success' && e.status !== 'pass') this.line(`           ${e.message.split('\n').join('\n           ')}`);
-        if (e.sample) this.line(e.sample.split('\n').map((l) => `           ${l}`).join('\n'));
+        if (e.sample) this.line(formatTable(e.sample.columns, e.sample.rows).split('\n').map((l) => `           ${l}`).join('\n'));
         return;
       }
       case 'run_end': {

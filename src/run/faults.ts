@@ -12,15 +12,26 @@
  * - `history`: inside the run-history transaction, between the invocation row and the node rows;
  * - `atomic-commit`: under --atomic, all work done, before the final COMMIT.
  *
- * Nothing happens unless the variable names the point.
+ * Nothing happens unless the variable names the point. The environment comes from the runtime
+ * (never read from process.env here), so tests can build one with any point set.
  */
-export function faultPoint(name: string): void {
-  if (process.env.ETLX_FAULT === name) process.kill(process.pid, 'SIGKILL');
-}
+export class Faults {
+  private readonly point: string | undefined;
+  private readonly delayMs: number;
 
-/** For `during-*` points: kill after a delay, while the awaited work is in progress. */
-export function faultDuring(name: string): void {
-  if (process.env.ETLX_FAULT !== name) return;
-  const delay = Number(process.env.ETLX_FAULT_DELAY_MS ?? 200);
-  setTimeout(() => process.kill(process.pid, 'SIGKILL'), delay).unref();
+  constructor(env: Readonly<Record<string, string | undefined>>) {
+    this.point = env.ETLX_FAULT;
+    this.delayMs = Number(env.ETLX_FAULT_DELAY_MS ?? 200);
+  }
+
+  /** Kills the process now when `name` is the configured point. */
+  at(name: string): void {
+    if (this.point === name) process.kill(process.pid, 'SIGKILL');
+  }
+
+  /** For `during-*` points: kill after a delay, while the awaited work is in progress. */
+  during(name: string): void {
+    if (this.point !== name) return;
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), this.delayMs).unref();
+  }
 }

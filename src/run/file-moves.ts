@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../artifacts/json.js';
-import { faultPoint } from './faults.js';
+import type { Faults } from './faults.js';
 
 /**
  * Moving a file model's output into place. The journal is written before the first rename, so a
@@ -20,22 +20,21 @@ export function journalPath(final: string): string {
   return path.join(path.dirname(final), `.${path.basename(final)}.etlx-move.json`);
 }
 
-
-export function commitOutput(mode: 'replace' | 'add', final: string, staging: string, tag: string): void {
+export function commitOutput(mode: 'replace' | 'add', final: string, staging: string, tag: string, faults?: Faults): void {
   const journal: MoveJournal = { version: 1, mode, final, staging, old: path.join(path.dirname(final), `.${path.basename(final)}.etlx-old-${tag}`) };
   writeFileAtomic(journalPath(final), JSON.stringify(journal));
-  faultPoint('file-move');
-  applyJournal(journal);
+  faults?.at('file-move');
+  applyJournal(journal, faults);
 }
 
-function applyJournal(j: MoveJournal): void {
+function applyJournal(j: MoveJournal, faults?: Faults): void {
   if (j.mode === 'replace') {
     if (existsSync(j.staging)) {
       if (existsSync(j.final)) {
         rmSync(j.old, { recursive: true, force: true });
         renameSync(j.final, j.old);
       }
-      faultPoint('file-move-between');
+      faults?.at('file-move-between');
       renameSync(j.staging, j.final);
     }
     rmSync(j.old, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
 import { EtlxError } from '../../errors/diagnostic.js';
-import type { Connection, Engine, Row } from '../engine.js';
+import type { Connection, Engine, EngineRegistry, Row } from '../engine.js';
 
 export interface OpenOptions {
   readonly settings?: Readonly<Record<string, string | number | boolean | null>>;
@@ -10,9 +10,6 @@ export interface OpenOptions {
   readonly setup?: readonly string[];
 }
 
-/** Instances by absolute path: opening one file twice in a process gives two databases. */
-const instances = new Map<string, Promise<DuckDBInstance>>();
-
 export function duckdbLibraryVersion(): string {
   return duckdbVersion();
 }
@@ -21,9 +18,9 @@ export function duckdbLibraryVersion(): string {
  * Opens (or reuses) the DuckDB instance for a database file. The open takes DuckDB's file lock,
  * which is then held until `close()`; a lock held by another process fails at once with exit 2.
  */
-export async function openDuckDB(path: string, options: OpenOptions = {}): Promise<Engine> {
+export async function openDuckDB(instances: EngineRegistry, path: string, options: OpenOptions = {}): Promise<Engine> {
   const key = path;
-  let pending = instances.get(key);
+  let pending = instances.get<DuckDBInstance>(key);
   const created = !pending;
   if (!pending) {
     const config: Record<string, string> = {};
@@ -35,11 +32,11 @@ export async function openDuckDB(path: string, options: OpenOptions = {}): Promi
   try {
     instance = await pending;
   } catch (e) {
-    instances.delete(key);
+    instances.forget(key);
     throw openError(e, options.shownPath ?? path);
   }
-  if (created && options.setup && options.setup.length > 0) await runSetup(instance, options.setup, () => instances.delete(key));
-  return new DuckDBEngine(instance, path, () => instances.delete(key));
+  if (created && options.setup && options.setup.length > 0) await runSetup(instance, options.setup, () => instances.forget(key));
+  return new DuckDBEngine(instance, path, () => instances.forget(key));
 }
 
 async function runSetup(instance: DuckDBInstance, setup: readonly string[], forget: () => void): Promise<void> {

@@ -1,6 +1,6 @@
 import duckdb from '@duckdb/node-bindings';
 import { quoteLiteral } from '../../util/sql.js';
-import type { SqlProblem } from '../engine.js';
+import type { SqlChecker, SqlProblem } from '../engine.js';
 
 /**
  * Checks SELECT statements with DuckDB's parser (json_serialize_sql) in a private in-memory
@@ -13,7 +13,7 @@ import type { SqlProblem } from '../engine.js';
  * is rendered; `check()` then submits its query before returning, so the caller can do other
  * work (writing target/compiled) while DuckDB parses.
  */
-export class SqlChecker {
+export class DuckDBSqlChecker implements SqlChecker {
   private readonly ready: Promise<{ db: duckdb.Database; conn: duckdb.Connection }>;
   private opened: { db: duckdb.Database; conn: duckdb.Connection } | undefined;
 
@@ -27,8 +27,8 @@ export class SqlChecker {
     this.ready.catch(() => undefined);
   }
 
-  static start(): SqlChecker {
-    return new SqlChecker();
+  static start(): DuckDBSqlChecker {
+    return new DuckDBSqlChecker();
   }
 
   /** Resolves once the database is open (immediately, if it already is). */
@@ -57,7 +57,7 @@ export class SqlChecker {
 
 /** One-shot form: open, check, close. */
 export async function checkSqlSyntax(sqls: readonly string[]): Promise<SqlProblem[]> {
-  const checker = SqlChecker.start();
+  const checker = DuckDBSqlChecker.start();
   try {
     return await checker.check(sqls);
   } finally {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MaterializationSpec } from '../../../src/compile/nodes.js';
 import type { SchemaChangeMode } from '../../../src/config/schemas.js';
-import { planSchemaChange, type Column } from '../../../src/materialize/incremental.js';
+import { planSchemaChange } from '../../../src/materialize/incremental.js';
+import type { Column } from '../../../src/materialize/types.js';
 
 type Spec = Extract<MaterializationSpec, { kind: 'incremental' }>;
 const spec = (onSchemaChange: SchemaChangeMode, uniqueKey: string[] = ['id']): Spec => ({

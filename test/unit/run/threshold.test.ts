@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ModelNode, Node } from '../../../src/compile/nodes.js';
 import type { ParsedProject } from '../../../src/compile/parse-project.js';
 import { Dag } from '../../../src/graph/dag.js';
-import { explainError, runParents, threshold } from '../../../src/run/runner.js';
+import { threshold } from '../../../src/materialize/test.js';
+import { runParents } from '../../../src/plan/execution.js';
+import { explainError } from '../../../src/run/errors.js';
 
 describe('threshold', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { viewChainWarnings, VIEW_EXPANSION_LIMIT } from '../../../src/run/view-chains.js';
+import { viewChainWarnings, VIEW_EXPANSION_LIMIT } from '../../../src/plan/view-chains.js';
 import { parse } from '../compile/memory-project.js';
 
 /** Views that each join the two views of the layer below: bindings double per layer. */

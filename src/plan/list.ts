@@ -1,13 +1,12 @@
-import type { Session } from '../session.js';
-import { selectIds } from '../session.js';
 import { relationOf } from '../compile/compile.js';
-import { readPreviousRunResults } from '../artifacts/run-results-reader.js';
+import type { Session } from '../session.js';
+import { selectIds } from './selection.js';
 
 export type LsOutput = 'name' | 'path' | 'json';
 
 /** The selected resources, one per line (or one JSON object per line), in a stable order. */
 export function listResources(s: Session, output: LsOutput, resourceTypes: readonly string[] = []): string[] {
-  const ids = [...selectIds(s, { runResults: readPreviousRunResults(s.targetDir) })].sort();
+  const ids = [...selectIds(s)].sort();
   const lines: string[] = [];
   for (const id of ids) {
     const n = s.project.nodes.get(id)!;

@@ -1,6 +1,6 @@
-import { readPreviousRunResults } from '../artifacts/run-results-reader.js';
+import { readPreviousRunResults } from '../project/previous-run.js';
 import { EtlxError } from '../errors/diagnostic.js';
-import type { RunCommand } from '../run/runner.js';
+import type { RunCommand } from './execution.js';
 import type { Session } from '../session.js';
 
 export interface RetryPlan {

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { loadProjectFiles } from '../project/load.js';
+import { loadProjectFiles } from './load.js';
 import { EtlxError } from '../errors/diagnostic.js';
 
 /** Removes target/ (and nothing else: the embedded warehouse lives outside it). */

@@ -1,0 +1,23 @@
+import path from 'node:path';
+import type { CompiledProject } from '../compile/compile.js';
+import type { ParsedProject } from '../compile/parse-project.js';
+import type { Target } from '../config/profiles.js';
+import { writeFileAtomic } from './json.js';
+import { buildManifest, manifestJson } from './manifest.js';
+import { relativize } from './paths.js';
+
+/** target/manifest.json, written atomically, with project paths relative. */
+export function writeManifest(
+  project: ParsedProject,
+  compiled: CompiledProject,
+  target: Target,
+  targetDir: string,
+  runtime: { readonly version: string; readonly now: () => Date; readonly invocationId: string },
+): void {
+  const manifest = buildManifest(project, compiled, target, {
+    etlxVersion: runtime.version,
+    generatedAt: runtime.now().toISOString(),
+    invocationId: runtime.invocationId,
+  });
+  writeFileAtomic(path.join(targetDir, 'manifest.json'), relativize(manifestJson(manifest), project.root));
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createReporter, ETLX_VERSION, loadProject, LogFileReporter, newRuntime, type Reporter, type Runtime, type Session } from '../index.js';
+import { globalOptions, type RawFlags } from './flags.js';
+
+export interface CliIO {
+  readonly stdout: { write(s: string): void; isTTY?: boolean };
+  readonly stderr: { write(s: string): void; isTTY?: boolean };
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Per-invocation state the commands share: the runtime, its reporter, and whether --debug is on. */
+export class Invocation {
+  readonly invocationId = randomUUID();
+  exitCode = 0;
+  debug = false;
+  private reporterCache: Reporter | undefined;
+  private secrets: readonly string[] = [];
+  private runtimeCache: Runtime | undefined;
+
+  constructor(readonly io: CliIO) {}
+
+  /** Values read with {{env}} in the profile: hidden wherever etlx prints. */
+  secretValues(): readonly string[] {
+    return this.secrets;
+  }
+
+  reporter(f: RawFlags, logDir?: string): Reporter {
+    if (this.reporterCache) return this.reporterCache;
+    const color = f.color !== false && !this.io.env.NO_COLOR && Boolean(this.io.stdout.isTTY);
+    const base = createReporter({
+      format: f.logFormat === 'json' ? 'json' : 'text',
+      color,
+      out: this.io.stdout,
+      err: this.io.stderr,
+      secrets: () => this.secrets,
+      now: () => new Date(),
+      invocationId: this.invocationId,
+    });
+    this.reporterCache = logDir
+      ? new LogFileReporter(path.join(logDir, 'logs', 'etlx.log'), base, { now: () => new Date(), invocationId: this.invocationId, secrets: () => this.secrets })
+      : base;
+    return this.reporterCache;
+  }
+
+  /** One runtime per invocation (its engine registry is shared by every command step). */
+  runtime(f: RawFlags): Runtime {
+    const reporter = this.reporter(f);
+    this.runtimeCache = this.runtimeCache
+      ? { ...this.runtimeCache, reporter }
+      : newRuntime({ env: this.io.env, invocationId: this.invocationId, version: ETLX_VERSION, reporter });
+    return this.runtimeCache;
+  }
+
+  /** Ends output: clears a progress line and closes the log file. */
+  close(): void {
+    this.reporterCache?.close();
+    this.reporterCache = undefined;
+  }
+
+  /** Loads the project; then re-creates the reporter with the log file under target/. */
+  session(f: RawFlags): Session {
+    this.debug = Boolean(f.debug);
+    const s = loadProject(globalOptions(f), this.runtime(f));
+    this.secrets = s.target.secrets;
+    this.reporterCache?.close();
+    this.reporterCache = undefined;
+    const reporter = this.reporter(f, s.targetDir);
+    return { ...s, runtime: { ...s.runtime, reporter } };
+  }
+}

@@ -1,0 +1,67 @@
+import { ChecksumCache } from '../project/checksum-cache.js';
+import { sha1 } from '../project/files.js';
+import { compileProject, type CompiledProject } from './compile.js';
+import type { Node } from './nodes.js';
+import { sourcePosition, type Rendered } from '../template/render.js';
+import type { SqlChecker } from '../engine/engine.js';
+import { EtlxError, throwIfErrors, type Diagnostic } from '../errors/diagnostic.js';
+import type { Session } from '../session.js';
+
+/**
+ * Renders every model and test, checks all the SQL with the engine's parser (every syntax error
+ * of the project at once), and returns the compiled project. Throws EtlxError (exit 2) on errors.
+ * `whileChecking` runs after the check is submitted, so files can be written while the parser
+ * works (they are written also when the check then fails, so the rendered SQL can be inspected).
+ * `checker` was started early by the caller, so it is ready by the time the project is
+ * rendered; this closes it.
+ */
+export async function compileAndCheck(s: Session, checker: SqlChecker, whileChecking?: (compiled: CompiledProject) => void): Promise<CompiledProject> {
+  try {
+    const compiled = compileProject(s.project, s.ctx);
+    throwIfErrors(compiled.diagnostics);
+    await checker.whenReady();
+    const checking = checkCompiled(s, compiled, checker);
+    whileChecking?.(compiled);
+    await checking;
+    return compiled;
+  } finally {
+    checker.close();
+  }
+}
+
+async function checkCompiled(s: Session, compiled: CompiledProject, checker: SqlChecker): Promise<void> {
+  const items: { node: Node; sql: string; rendered: Rendered | undefined }[] = [];
+  for (const [id, c] of compiled.nodes) {
+    const node = s.project.nodes.get(id)!;
+    if (node.resourceType === 'model' || (node.resourceType === 'test' && node.testType === 'singular')) {
+      items.push({ node, sql: c.rendered ? c.rendered.text : c.sql, rendered: c.rendered });
+      // The is_incremental branch is checked too, so its syntax errors show before the second night.
+      if (c.incremental) items.push({ node, sql: c.incremental.rendered.text, rendered: c.incremental.rendered });
+    }
+  }
+  // SQL that passed the check before need not be parsed again.
+  const passed = ChecksumCache.forTarget(s.targetDir, 'checked-sql');
+  const sums = items.map((i) => sha1(i.sql));
+  const todo = items.map((_, i) => i).filter((i) => !passed.same(sums[i]!, 'ok'));
+  const problems = await checker.check(todo.map((i) => items[i]!.sql));
+  for (const p of problems) passed.forget(sums[todo[p.index]!]!);
+  passed.save();
+  const diagnostics: Diagnostic[] = problems.map((p) => {
+    const item = items[todo[p.index]!]!;
+    const r = item.rendered;
+    // "syntax error at end of input" points past the text; show the last line that has SQL on it.
+    const offset = p.position !== undefined && r ? Math.min(p.position, Math.max(0, r.text.trimEnd().length - 1)) : undefined;
+    const pos = offset !== undefined && r ? sourcePosition(r, offset) : undefined;
+    return {
+      code: 'E_SQL_SYNTAX',
+      message: `SQL syntax error in ${item.node.resourceType} ${item.node.name}: ${p.message}`,
+      file: item.node.path,
+      ...(pos ? { line: pos.line, column: pos.col } : {}),
+      hint: /one SELECT/.test(p.message)
+        ? 'a model holds exactly one SELECT; move other statements to pre_hook/post_hook'
+        : `check the SQL near this position; the rendered SQL is what DuckDB parsed (etlx compile --select ${item.node.name} writes it to target/compiled)`,
+    };
+  });
+  if (diagnostics.length > 0) throw new EtlxError(diagnostics);
+}
+

@@ -1,0 +1,137 @@
+/**
+ * The public API of etlx: what the CLI (and any other client) calls. Each function is one stage
+ * or one command; heavy modules (the engine, the runner) are loaded on use, so `etlx --version`
+ * and `etlx ls` never load a database client.
+ *
+ * load ─▶ Session ─▶ select/plan ─▶ compile (render + parse check) ─▶ run (engine) ─▶ artifacts
+ */
+import { writeCompiledFiles } from './artifacts/compiled-files.js';
+import { writeManifest } from './artifacts/manifest-file.js';
+import { compileAndCheck } from './compile/check.js';
+import type { CompiledProject } from './compile/compile.js';
+import { EngineRegistry, type SqlChecker } from './engine/engine.js';
+import { engineLibraryVersion, openWarehouse, startSqlChecker } from './engine/open.js';
+import { planRun, type Plan, type RunCommand } from './plan/execution.js';
+import { listResources, type LsOutput } from './plan/list.js';
+import { retryArgs, type RetryPlan } from './plan/retry.js';
+import { selectIds } from './plan/selection.js';
+import { Faults } from './run/faults.js';
+import type { RunOutcome } from './run/run-command.js';
+import type { StopSignal } from './run/stop-signal.js';
+import { openSession, type GlobalOptions, type Runtime, type Session } from './session.js';
+
+export { EtlxError, formatDiagnostic, type Diagnostic } from './errors/diagnostic.js';
+export { redact } from './util/redact.js';
+export { shownWarehousePath } from './config/profiles.js';
+export { ETLX_VERSION } from './version.js';
+export { StopSignal } from './run/stop-signal.js';
+export { createReporter, LogFileReporter } from './report/reporters.js';
+export type { Reporter, EtlxEvent } from './report/events.js';
+export { initProject } from './project/init.js';
+export { clean } from './project/clean.js';
+export type { GlobalOptions, Runtime, Session, RunCommand, Plan, RunOutcome, RetryPlan, LsOutput, CompiledProject, SqlChecker };
+export { listResources, retryArgs, startSqlChecker };
+
+/** What a Runtime needs besides the reporter: one per invocation. */
+export function newRuntime(o: { env: Readonly<Record<string, string | undefined>>; invocationId: string; version: string; reporter: Runtime['reporter'] }): Runtime {
+  return { ...o, now: () => new Date(), engines: new EngineRegistry(), faults: new Faults(o.env) };
+}
+
+/** Loads and parses the project and resolves its target. Throws EtlxError (exit 2) on problems. */
+export function loadProject(options: GlobalOptions, runtime: Runtime): Session {
+  return openSession(options, runtime);
+}
+
+/** The ids --select/--exclude pick (against the last run_results for result: selectors). */
+export function select(s: Session): Set<string> {
+  return selectIds(s);
+}
+
+/** The plan for seed/run/test/build: what runs, in what order. */
+export function plan(s: Session, command: RunCommand): Plan {
+  return planRun(s.project, command, selectIds(s));
+}
+
+export interface CompileResult {
+  readonly compiled: CompiledProject;
+  readonly models: number;
+  readonly tests: number;
+}
+
+/** `etlx compile`: render, check, write target/compiled for the selection and the manifest. */
+export async function compile(s: Session, checker: SqlChecker): Promise<CompileResult> {
+  const ids = selectIds(s);
+  const compiled = await compileAndCheck(s, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids));
+  saveManifest(s, compiled);
+  const count = (type: string) => [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === type).length;
+  return { compiled, models: count('model'), tests: count('test') };
+}
+
+/** Render and check everything, writing no file (show). */
+export function check(s: Session, checker: SqlChecker): Promise<CompiledProject> {
+  return compileAndCheck(s, checker);
+}
+
+function saveManifest(s: Session, compiled: CompiledProject): void {
+  writeManifest(s.project, compiled, s.target, s.targetDir, s.runtime);
+  s.cache.save();
+}
+
+/**
+ * seed / run / test / build: plan, compile and check everything first (exit 2 before any data
+ * is touched), then take the warehouse lock and run the plan.
+ */
+export async function run(s: Session, command: RunCommand, stop: StopSignal, o: { checker: SqlChecker; extraArgs?: Record<string, unknown> }): Promise<RunOutcome> {
+  const p = plan(s, command);
+  // target/compiled is `etlx compile`'s: a run writes the manifest (every node's compiled SQL)
+  // and target/run (what it executed).
+  const compiled = await compileAndCheck(s, o.checker);
+  saveManifest(s, compiled);
+  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines);
+  try {
+    const { executeRun } = await import('./run/run-command.js');
+    return await executeRun(s, p, compiled, engine, stop, o.extraArgs ?? {});
+  } finally {
+    await engine.close();
+  }
+}
+
+/** `etlx build`: seeds, models and tests in DAG order. */
+export function build(s: Session, stop: StopSignal, o: { checker: SqlChecker }): Promise<RunOutcome> {
+  return run(s, 'build', stop, o);
+}
+
+/** `etlx show`: the first rows of a model or seed, from an existing warehouse. */
+export async function show(s: Session, name: string, limit: number, checker: SqlChecker): Promise<{ columns: readonly string[]; rows: readonly (readonly string[])[] }> {
+  const { showable, previewRows } = await import('./run/show.js');
+  const node = showable(s, name);
+  const compiled = await compileAndCheck(s, checker);
+  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines, { mustExist: true });
+  try {
+    return await previewRows(s, node, compiled, engine, limit);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** `etlx debug`: the engine's version, then whether the warehouse opens and answers. */
+export async function engineVersion(): Promise<string> {
+  return engineLibraryVersion();
+}
+
+export async function checkConnection(s: Session): Promise<string> {
+  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines);
+  try {
+    const c = await engine.connect();
+    const rows = await c.query('select version() as v');
+    c.close();
+    return String(rows[0]?.v);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** `etlx ls`. */
+export function list(s: Session, output: LsOutput, resourceTypes: readonly string[]): string[] {
+  return listResources(s, output, resourceTypes);
+}

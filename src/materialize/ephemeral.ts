@@ -1,0 +1,9 @@
+import type { ModelNode } from '../compile/nodes.js';
+import type { Materialization } from './types.js';
+
+/** Never built: compile inlines an ephemeral model into its consumers as a CTE, and the run skips it. */
+export const ephemeral: Materialization<ModelNode> = {
+  async run() {
+    return {};
+  },
+};

@@ -1,0 +1,236 @@
+import type { NodeResult, NodeStatus } from '../artifacts/run-results.js';
+import { relativize } from '../artifacts/paths.js';
+import { relationOf, trimSql, type CompiledProject } from '../compile/compile.js';
+import type { Node } from '../compile/nodes.js';
+import { modelTarget, seedTarget } from '../compile/relations.js';
+import type { Connection, Engine } from '../engine/engine.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import { isRunnable, materializationOf, type RunnableNode } from '../materialize/index.js';
+import { NodeFailure, type ExistingRelation, type KindOutcome, type NodeWork, type OutputFiles } from '../materialize/types.js';
+import { runParents } from '../plan/execution.js';
+import type { Session } from '../session.js';
+import { sourcePosition, type Rendered } from '../template/render.js';
+import { errorText, explainError, splitHint, StatementFailure } from './errors.js';
+import type { StopSignal } from './stop-signal.js';
+import { RunWarehouse } from './warehouse.js';
+
+/** What the node runner shares across nodes of one run. */
+export interface NodeRunnerContext {
+  readonly s: Session;
+  readonly compiled: CompiledProject;
+  readonly engine: Engine;
+  readonly relations: ReadonlyMap<string, ExistingRelation>;
+  /** Sources whose staging files are missing, with the message for their readers. */
+  readonly missingSources: ReadonlyMap<string, string>;
+  readonly stop: StopSignal;
+  readonly atomic: boolean;
+  readonly files: OutputFiles;
+}
+
+/**
+ * One node's lifecycle: announce it, find its connection, hand it to its materialization, turn
+ * any failure into a Diagnostic with file, line and hint, and report the outcome as a result.
+ */
+export class NodeRunner {
+  private counter = 0;
+  private total = 0;
+  private readonly connections: (Connection | undefined)[] = [];
+  private single: Connection | undefined;
+  private readonly executed = new Map<string, string[]>();
+
+  constructor(private readonly x: NodeRunnerContext) {}
+
+  setCounter(done: number, total: number): void {
+    this.counter = done;
+    this.total = total;
+  }
+
+  /** Under --atomic every node runs on the connection that holds the run's transaction. */
+  useSingleConnection(c: Connection): void {
+    this.single = c;
+  }
+
+  statementsOf(id: string): readonly string[] {
+    return this.executed.get(id) ?? [];
+  }
+
+  private async conn(slot: number): Promise<Connection> {
+    if (this.single) return this.single;
+    let c = this.connections[slot];
+    if (!c) {
+      c = await this.x.engine.connect();
+      this.connections[slot] = c;
+    }
+    return c;
+  }
+
+  private describe(n: Node): string {
+    const { project, ctx } = this.x.s;
+    switch (n.resourceType) {
+      case 'model':
+        return n.mat.kind === 'file' ? `file model ${n.name} -> ${n.mat.locationShown}` : `${n.mat.kind} model ${relationOf(project, ctx, n.id).replace(/"/g, '')}`;
+      case 'seed':
+        return `seed ${relationOf(project, ctx, n.id).replace(/"/g, '')}`;
+      case 'test':
+        return `test ${n.name}`;
+      case 'source':
+        return `freshness of source ${n.sourceName}.${n.name}`;
+      default:
+        return '';
+    }
+  }
+
+  skipped(id: string, cause: string | undefined, reason?: string): NodeResult {
+    const { s, stop, atomic } = this.x;
+    const n = s.project.nodes.get(id)!;
+    const index = ++this.counter;
+    const causeNode = cause ? s.project.nodes.get(cause) : undefined;
+    let message = reason ?? 'skipped (--fail-fast)';
+    if (reason === undefined) {
+      if (causeNode) message = `skipped because ${causeNode.resourceType} ${causeNode.name} failed`;
+      else if (stop.requested) message = 'skipped: the run was interrupted';
+      else if (atomic && !s.options.failFast) message = 'skipped: --atomic rolls the whole run back after a failure';
+    }
+    s.runtime.reporter.emit({ type: 'node_end', index, total: this.total, unique_id: id, resource_type: n.resourceType, status: 'skipped', description: this.describe(n), elapsed: 0, message });
+    return { unique_id: id, resource_type: n.resourceType, name: n.name, status: 'skipped', timing: { elapsed: 0 }, message };
+  }
+
+  async runNode(id: string, slot: number): Promise<NodeResult> {
+    const { s, stop } = this.x;
+    const n = s.project.nodes.get(id)!;
+    if (!isRunnable(n)) throw new Error(`${id} is not a node the run builds`);
+    const index = ++this.counter;
+    const reporter = s.runtime.reporter;
+    const description = this.describe(n);
+    reporter.emit({ type: 'node_start', index, total: this.total, unique_id: id, description });
+    reporter.progress(`[${index}/${this.total}] running ${n.name}`);
+    const started = s.runtime.now();
+    let outcome: KindOutcome = {};
+    let failure: Diagnostic | undefined;
+    const c = await this.conn(slot);
+    const log: string[] = [];
+    this.executed.set(id, log);
+    stop.track(c);
+    try {
+      this.failOnMissingSource(n);
+      const wh = new RunWarehouse(c, log, { relations: this.x.relations, atomic: this.x.atomic, stop, faults: s.runtime.faults });
+      outcome = await materializationOf(n).run(this.work(n), wh);
+    } catch (e) {
+      failure = this.diagnose(n, e);
+    } finally {
+      stop.untrack(c);
+    }
+    const completed = s.runtime.now();
+    const elapsed = (completed.getTime() - started.getTime()) / 1000;
+    const status: NodeStatus = failure ? 'error' : (outcome.test?.status ?? 'success');
+    const message = failure ? withHint(failure) : outcome.test?.message;
+    const rows = outcome.rows;
+    const failures = outcome.test?.failures;
+    const relation = n.resourceType === 'model' || n.resourceType === 'seed' ? relationOf(s.project, s.ctx, id) : undefined;
+    const where = failure ? `${failure.file}${failure.line !== undefined ? `:${failure.line}` : ''}` : '';
+    reporter.emit({
+      type: 'node_end',
+      index,
+      total: this.total,
+      unique_id: id,
+      resource_type: n.resourceType,
+      status,
+      description: status === 'success' ? `${verb(n)} ${description}` : description,
+      ...(rows !== undefined && n.resourceType !== 'test' ? { rows } : {}),
+      ...(failures !== undefined ? { failures } : {}),
+      elapsed,
+      ...(message ? { message: failure && n.resourceType !== 'test' ? `${message}\n  in ${where}` : message } : {}),
+      ...(failure ? { diagnostic: failure } : {}),
+      ...(outcome.test?.sample ? { sample: outcome.test.sample } : {}),
+    });
+    return {
+      unique_id: id,
+      resource_type: n.resourceType,
+      name: n.name,
+      status,
+      timing: { started_at: started.toISOString(), completed_at: completed.toISOString(), elapsed },
+      rows_affected: rows ?? null,
+      ...(n.resourceType === 'test' ? { failures: failures ?? null } : {}),
+      message: message ?? null,
+      ...(relation ? { relation_name: relativize(relation, s.project.root) } : {}),
+    };
+  }
+
+  /** The facts a materialization decides from. */
+  private work(n: RunnableNode): NodeWork<RunnableNode> {
+    const { s } = this.x;
+    const now = s.runtime.now();
+    const invocationId = s.runtime.invocationId;
+    const target =
+      n.resourceType === 'seed' ? seedTarget(n, s.target.schema) : n.resourceType === 'model' && n.mat.kind !== 'file' && n.mat.kind !== 'ephemeral' ? modelTarget(n, s.target.schema) : undefined;
+    return {
+      node: n,
+      compiled: this.x.compiled.nodes.get(n.id),
+      relation: n.resourceType === 'test' ? '' : relationOf(s.project, s.ctx, n.id),
+      ...(target ? { target } : {}),
+      fullRefresh: s.options.fullRefresh && (n.resourceType !== 'model' || n.config.full_refresh !== false),
+      files: this.x.files,
+      runTag: `${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}_${invocationId.slice(0, 8)}`,
+      stagingId: invocationId,
+      ...(n.resourceType === 'test' && n.kind === 'row_count_change' ? { testedRelation: relationOf(s.project, s.ctx, n.attachedTo!) } : {}),
+    };
+  }
+
+  /** A model or test that reads a source whose staging files are missing fails before it runs. */
+  private failOnMissingSource(n: RunnableNode): void {
+    if (n.resourceType === 'seed') return;
+    for (const p of runParents(this.x.s.project, n.id)) {
+      const msg = this.x.missingSources.get(p);
+      if (msg) throw new NodeFailure({ code: 'E_SOURCE_MISSING', message: msg });
+    }
+  }
+
+  /** Any failure as the node's Diagnostic: a node's own, or the engine's with the model line it points at. */
+  private diagnose(n: RunnableNode, e: unknown): Diagnostic {
+    if (this.x.stop.requested) return { code: 'E_INTERRUPTED', message: 'interrupted', file: n.path };
+    if (e instanceof NodeFailure) return { ...e.diagnostic, file: e.diagnostic.file ?? n.path };
+    const { message, hint } = splitHint(explainError(errorText(e)));
+    const line = e instanceof StatementFailure ? this.sourceLine(n.id, e) : undefined;
+    return { code: 'E_RUNTIME_SQL', message, file: n.path, ...(line !== undefined ? { line } : {}), ...(hint ? { hint } : {}) };
+  }
+
+  /**
+   * The model file line of an engine error: its `LINE n` counts lines of the executed statement;
+   * the model's rendered SQL (either variant) sits inside that statement, and its source map
+   * leads to the file.
+   */
+  private sourceLine(id: string, e: StatementFailure): number | undefined {
+    const m = /LINE (\d+):/.exec(e.message);
+    const c = this.x.compiled.nodes.get(id);
+    if (!m || !c) return undefined;
+    for (const rendered of [c.rendered, c.incremental?.rendered]) {
+      const line = rendered ? lineIn(rendered, e.statement, Number(m[1])) : undefined;
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  }
+}
+
+function lineIn(rendered: Rendered, statement: string, statementLine: number): number | undefined {
+  const own = trimSql(rendered.text);
+  const start = statement.indexOf(own);
+  if (start < 0 || own.length === 0) return undefined;
+  let offset = 0;
+  for (let l = 1; l < statementLine; l++) {
+    offset = statement.indexOf('\n', offset) + 1;
+    if (offset === 0) return undefined;
+  }
+  if (offset < start || offset > start + own.length) return undefined;
+  return sourcePosition(rendered, offset - start)?.line;
+}
+
+/** run_results keeps the hint in the message text, as people read it. */
+function withHint(d: Diagnostic): string {
+  return d.hint ? `${d.message}\n  hint: ${d.hint}` : d.message;
+}
+
+function verb(n: Node): string {
+  if (n.resourceType === 'seed') return 'loaded';
+  if (n.resourceType === 'model') return n.mat.kind === 'file' ? 'wrote' : 'created';
+  return '';
+}

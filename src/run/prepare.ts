@@ -1,0 +1,58 @@
+import { HISTORY_DDL } from '../artifacts/history.js';
+import type { SourceNode } from '../compile/nodes.js';
+import { modelTarget, seedTarget } from '../compile/relations.js';
+import type { Connection } from '../engine/engine.js';
+import { TEST_FAILURES_SCHEMA } from '../materialize/test.js';
+import type { ExistingRelation } from '../materialize/types.js';
+import { runParents } from '../plan/execution.js';
+import type { Session } from '../session.js';
+import { quoteIdent, quoteLiteral } from '../util/sql.js';
+import { relationKey } from './warehouse.js';
+
+export interface WarehouseState {
+  readonly relations: ReadonlyMap<string, ExistingRelation>;
+  readonly missingSources: ReadonlyMap<string, string>;
+}
+
+/**
+ * Serial setup before the parallel phase (DuckDB gives write-write conflicts for concurrent
+ * CREATE SCHEMA): history tables, schemas, the relations that exist, and staging-file checks.
+ */
+export async function prepareWarehouse(s: Session, c: Connection, ids: ReadonlySet<string>): Promise<WarehouseState> {
+  for (const sql of HISTORY_DDL) await c.execute(sql);
+  const schemas = new Set<string>();
+  const sources = new Set<SourceNode>();
+  let storeFailures = false;
+  for (const id of ids) {
+    const n = s.project.nodes.get(id)!;
+    if (n.resourceType === 'model' && (n.mat.kind === 'view' || n.mat.kind === 'table' || n.mat.kind === 'incremental')) schemas.add(modelTarget(n, s.target.schema).schema);
+    if (n.resourceType === 'seed') schemas.add(seedTarget(n, s.target.schema).schema);
+    if (n.resourceType === 'test' && n.config.store_failures) storeFailures = true;
+    if (n.resourceType !== 'seed') {
+      for (const p of runParents(s.project, id)) {
+        const pn = s.project.nodes.get(p);
+        if (pn?.resourceType === 'source' && pn.kind === 'file') sources.add(pn);
+      }
+    }
+  }
+  if (storeFailures) schemas.add(TEST_FAILURES_SCHEMA);
+  for (const schema of [...schemas].sort()) await c.execute(`create schema if not exists ${quoteIdent(schema)}`);
+  const relations = new Map<string, ExistingRelation>();
+  for (const row of await c.query(
+    `select table_schema as s, table_name as n, table_type as t from information_schema.tables where table_catalog = current_database()`,
+  )) {
+    relations.set(relationKey(String(row.s), String(row.n)), { type: row.t === 'VIEW' ? 'view' : 'table' });
+  }
+  const missingSources = new Map<string, string>();
+  for (const src of [...sources].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const rows = await c.query(`select count(*) as n from glob(${quoteLiteral(src.absLocation!)})`);
+    if (Number(rows[0]?.n ?? 0) === 0) {
+      const glob = /[*?[]/.test(src.location!);
+      missingSources.set(
+        src.id,
+        `source ${src.sourceName}.${src.name}: ${glob ? 'no files match' : 'file not found:'} ${src.location} (declared in ${src.path}${src.line ? `:${src.line}` : ''}); check that the staging files were delivered`,
+      );
+    }
+  }
+  return { relations, missingSources };
+}
