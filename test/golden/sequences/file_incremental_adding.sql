@@ -1,0 +1,14 @@
+-- files: prepare folder /project/exports/.orders.etlx-tmp-0123abcd
+
+-- files: /project/exports/orders has files -> true
+
+-- execute (copy, rows_affected)
+copy (
+select id, customer_id, amount, updated_at
+from "staging"."orders"
+where updated_at > (select max(updated_at) from "analytics"."orders")
+) to '/project/exports/.orders.etlx-tmp-0123abcd/20240101120000_0123abcd.parquet' (format parquet);
+
+-- files: add /project/exports/orders from /project/exports/.orders.etlx-tmp-0123abcd
+
+-- outcome: {"rows":2}

@@ -1,0 +1,11 @@
+-- query (recorded) -> 1 row
+select count(*) as failures from (
+select *
+from "analytics"."orders" as model
+where "id" is null
+) as etlx_failures;
+
+-- query (recorded) -> 1 row
+select count(*) as n from "analytics"."orders";
+
+-- outcome: {"rows":120,"test":{"status":"pass","failures":0}}
