@@ -1,5 +1,5 @@
 import type { Target } from '../config/profiles.js';
-import type { Diagnostic } from '../errors/diagnostic.js';
+import type { Diagnostic, DiagnosticCode } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
 import { parseTemplate, type TemplateIR } from '../template/ir.js';
 import { render, RenderError, truthy, type Helper, type Rendered } from '../template/render.js';
@@ -196,7 +196,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
   const isIncremental = model ? (ctx.isIncremental?.(model) ?? false) : false;
   const self = model ? modelRelation(model, ctx.target.schema) : node?.resourceType === 'seed' ? seedRelation(node, ctx.target.schema) : undefined;
   const refIds = shared.refIds;
-  const fail = (message: string, hint: string, at: { line: number; col: number }, code = 'E_TEMPLATE_RENDER'): never => {
+  const fail = (message: string, hint: string, at: { line: number; col: number }, code: DiagnosticCode = 'E_TEMPLATE_RENDER'): never => {
     throw new RenderError(message, hint, at.line, at.col, code);
   };
   const helpers: Record<string, Helper> = {

@@ -102,7 +102,7 @@ export function parseTestEntry(
   const argsResult = validateYaml(TEST_ARG_SCHEMAS[k], yaml, args, bodyPath, `${k} arguments`);
   const configResult = validateYaml(testConfigSchema, yaml, configRaw, bodyPath, `${k} config`);
   const problems = [...argsResult.diagnostics, ...configResult.diagnostics].map((d) =>
-    d.code === 'E_CONFIG_UNKNOWN_KEY' ? { ...d, code: 'E_TEST_ARG', hint: `${d.hint ?? ''}; test config keys: ${TEST_CONFIG_KEYS.join(', ')}` } : d,
+    d.code === 'E_CONFIG_UNKNOWN_KEY' ? { ...d, code: 'E_TEST_ARG' as const, hint: `${d.hint ?? ''}; test config keys: ${TEST_CONFIG_KEYS.join(', ')}` } : d,
   );
   diagnostics.push(...problems);
   if (problems.length > 0) return undefined;

@@ -1,10 +1,14 @@
+import type { DiagnosticCode } from './codes.js';
+
+export type { DiagnosticCode } from './codes.js';
+
 /**
  * A problem found in a project or on the command line. Diagnostics are collected and reported
  * together; `EtlxError` carries them out of the pipeline when it has to stop.
  */
 export interface Diagnostic {
-  /** Stable code, e.g. `E_REF_NOT_FOUND`; tests and JSON logs key on it. */
-  readonly code: string;
+  /** Stable code from the catalog (errors/codes.ts), e.g. `E_REF_NOT_FOUND`; tests and JSON logs key on it. */
+  readonly code: DiagnosticCode;
   readonly message: string;
   /** Project-relative path (posix) when the problem lives in a file. */
   readonly file?: string;

@@ -1,3 +1,4 @@
+import type { DiagnosticCode } from '../errors/codes.js';
 import { createRequire } from 'node:module';
 import { closest } from '../errors/did-you-mean.js';
 
@@ -73,7 +74,7 @@ export interface PartialUse extends Located {
   readonly name: string;
 }
 export interface TemplateProblem extends Located {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly message: string;
   readonly hint: string;
 }
@@ -228,7 +229,7 @@ class Builder {
     return out;
   }
 
-  private problem(node: HbsNode, code: string, message: string, hint: string): void {
+  private problem(node: HbsNode, code: DiagnosticCode, message: string, hint: string): void {
     const { line, col } = loc(node);
     this.problems.push({ code, message, hint, line, col });
   }

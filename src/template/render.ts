@@ -1,3 +1,4 @@
+import type { DiagnosticCode } from '../errors/codes.js';
 import type { Expr, Stmt, TemplateIR } from './ir.js';
 
 /** Raised while rendering; carries the template position of the failing expression. */
@@ -7,7 +8,7 @@ export class RenderError extends Error {
     readonly hint: string,
     readonly line: number,
     readonly col: number,
-    readonly code = 'E_TEMPLATE_RENDER',
+    readonly code: DiagnosticCode = 'E_TEMPLATE_RENDER',
     /** Set when the error happened inside a macro: the macro's name. */
     readonly partial?: string,
   ) {
