@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } 
 import path from 'node:path';
 import jsYaml from 'js-yaml';
 import type { CompileContext } from './compile/compile.js';
-import { parseProject, type ParsedProject } from './compile/parse-project.js';
+import { parseProject, type ParsedProject } from './parse/parse-project.js';
 import { resolveTarget, type Target } from './config/profiles.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from './errors/diagnostic.js';
 import { selectNodes, type SelectableNode } from './graph/selector.js';

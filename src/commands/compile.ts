@@ -5,7 +5,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../artifacts/json.js';
 import { buildManifest, manifestJson } from '../artifacts/manifest.js';
 import { compileProject, type CompiledProject } from '../compile/compile.js';
-import type { Node } from '../compile/nodes.js';
+import type { Node } from '../parse/nodes.js';
 import { sourcePosition } from '../template/render.js';
 import { SqlChecker } from '../engine/sql-check.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from '../errors/diagnostic.js';

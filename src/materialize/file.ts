@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { MaterializationSpec } from '../compile/nodes.js';
+import type { MaterializationSpec } from '../parse/nodes.js';
 import { quoteIdent, quoteLiteral, sqlValue } from '../compile/sql.js';
 import { hooks, stmt, type StatementPlan } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { MaterializationSpec } from '../compile/nodes.js';
+import type { MaterializationSpec } from '../parse/nodes.js';
 import { quoteIdent, quoteLiteral } from '../compile/sql.js';
 import { hooks, stmt, type Statement, type StatementPlan } from './types.js';
 

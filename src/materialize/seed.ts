@@ -1,4 +1,4 @@
-import type { SeedNode } from '../compile/nodes.js';
+import type { SeedNode } from '../parse/nodes.js';
 import { quoteLiteral, sqlValue } from '../compile/sql.js';
 import { hooks, stmt, type StatementPlan } from './types.js';
 

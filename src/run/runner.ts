@@ -5,8 +5,8 @@ import { writeRunResults, type NodeResult, type NodeStatus, type RunSummary } fr
 import { readPreviousRunResults } from '../artifacts/run-results-reader.js';
 import { compileProject, relationOf, renderProjectHooks, trimSql, type CompiledProject } from '../compile/compile.js';
 import { sourcePosition } from '../template/render.js';
-import type { ParsedProject } from '../compile/parse-project.js';
-import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from '../compile/nodes.js';
+import type { ParsedProject } from '../parse/parse-project.js';
+import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from '../parse/nodes.js';
 import { modelTarget, seedTarget } from '../compile/relations.js';
 import { quoteIdent, quoteLiteral } from '../compile/sql.js';
 import { failureCountSql, rowCountSql } from '../compile/test-sql.js';
