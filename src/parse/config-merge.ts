@@ -16,11 +16,12 @@ import { closest } from '../errors/did-you-mean.js';
 import type { ConfigUse } from '../template/ir.js';
 import type { MaterializationSpec, ModelConfig, ResolvedTestConfig, SeedConfig } from './nodes.js';
 
+// Every config merge of the project happens in this file, so precedence is decided once.
+
 /**
- * Every config merge of the project happens here. A model's layers, lowest precedence first:
- * folder config from etlx.yml (outermost folder first), its properties entry, then `{{config}}`
- * in its SQL. Seeds have the first two; a singular test only `{{config}}`, a generic test only
- * its entry in the properties file.
+ * A model's config from its layers, lowest precedence first: folder config from etlx.yml
+ * (outermost folder first), its properties entry, then `{{config}}` in its SQL.
+ * `strategyExplicit`: some layer set incremental_strategy (a file model is then incremental).
  */
 export function modelConfigOf(
   project: ProjectConfig,
@@ -39,10 +40,12 @@ export function modelConfigOf(
   return { config: resolveModelConfig(layers), strategyExplicit: layers.some((l) => l.incremental_strategy !== undefined) };
 }
 
+/** A seed's config: folder config from etlx.yml, then its properties entry. */
 export function seedConfigOf(project: ProjectConfig, folders: readonly string[], name: string, properties: RawSeedConfig | undefined): SeedConfig {
   return resolveSeedConfig([...folderLayers(project.seeds, [...folders, name]), properties ?? {}]);
 }
 
+/** A singular test's config is its `{{config}}`; a generic test's is its properties entry (resolveTestConfig). */
 export function singularTestConfigOf(template: readonly ConfigUse[], file: string, diagnostics: Diagnostic[]): { rawConfig: TestConfig; config: ResolvedTestConfig } {
   const rawConfig = configFromTemplate(template, file, 'test', diagnostics) as TestConfig;
   return { rawConfig, config: resolveTestConfig(rawConfig) };
