@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CompileContext } from './compile/compile.js';
-import { parseProject, type ParsedProject } from './compile/parse-project.js';
+import { parseProject, type ParsedProject } from './parse/parse-project.js';
 import { resolveTarget, type Target } from './config/profiles.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from './errors/diagnostic.js';
 import type { EngineRegistry } from './engine/engine.js';

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CompiledProject } from '../compile/compile.js';
-import type { Node } from '../compile/nodes.js';
-import type { ParsedProject } from '../compile/parse-project.js';
+import type { Node } from '../parse/nodes.js';
+import type { ParsedProject } from '../parse/parse-project.js';
 import { ChecksumCache } from '../project/checksum-cache.js';
 import { sha1 } from '../project/files.js';
 import { relativize } from './paths.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CompiledProject } from '../compile/compile.js';
-import type { ParsedProject } from '../compile/parse-project.js';
+import type { ParsedProject } from '../parse/parse-project.js';
 import type { Target } from '../config/profiles.js';
 import { writeFileAtomic } from './json.js';
 import { buildManifest, manifestJson } from './manifest.js';

@@ -1,6 +1,6 @@
 import type { CompiledProject } from '../compile/compile.js';
-import type { Node } from '../compile/nodes.js';
-import type { ParsedProject } from '../compile/parse-project.js';
+import type { Node } from '../parse/nodes.js';
+import type { ParsedProject } from '../parse/parse-project.js';
 import { relationOf } from '../compile/compile.js';
 import type { Target } from '../config/profiles.js';
 import { stableStringify } from './json.js';

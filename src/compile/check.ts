@@ -1,7 +1,7 @@
 import { ChecksumCache } from '../project/checksum-cache.js';
 import { sha1 } from '../project/files.js';
 import { compileProject, type CompiledProject } from './compile.js';
-import type { Node } from './nodes.js';
+import type { Node } from '../parse/nodes.js';
 import { sourcePosition, type Rendered } from '../template/render.js';
 import type { SqlChecker } from '../engine/engine.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from '../errors/diagnostic.js';

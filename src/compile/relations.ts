@@ -1,4 +1,4 @@
-import type { MaterializationSpec, ModelNode, SeedNode, SourceNode } from './nodes.js';
+import type { MaterializationSpec, ModelNode, SeedNode, SourceNode } from '../parse/nodes.js';
 import { namedArgs, qualified, quoteIdent, quoteLiteral } from '../util/sql.js';
 
 /** Where a model lives, or how it is read. One resolver serves ref, self and tests. */

@@ -1,4 +1,4 @@
-import type { TestNode } from './nodes.js';
+import type { TestNode } from '../parse/nodes.js';
 import { quoteIdent, quoteLiteral, sqlValue } from '../util/sql.js';
 
 /** Where run history lives; row_count_change compares against it. */

@@ -1,16 +1,13 @@
 import { redact } from '../util/redact.js';
-import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { EtlxError } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
+import { profileSearchPath, readProfilesFiles, type ProfilesFile } from '../project/profiles-file.js';
 import { parseTemplate } from '../template/ir.js';
 import { render, RenderError } from '../template/render.js';
 import { profileSchema, targetSchema, type RawTarget } from './schemas.js';
 import { validateYaml } from './validate.js';
 import { parseYamlFile } from './yaml-file.js';
-
-export const PROFILES_FILE = 'profiles.yml';
 
 /** The connection etlx runs against, after `{{env}}` values are filled in. */
 export interface Target {
@@ -43,34 +40,15 @@ export interface ProfileRequest {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-/** Where profiles.yml is looked for, in order. */
-export function profileSearchPath(req: ProfileRequest): string[] {
-  const dirs: string[] = [];
-  if (req.profilesDir) dirs.push(path.resolve(req.profilesDir));
-  if (req.env.ETLX_PROFILES_DIR) dirs.push(path.resolve(req.env.ETLX_PROFILES_DIR));
-  dirs.push(req.projectDir);
-  dirs.push(path.join(req.env.HOME ?? os.homedir(), '.etlx'));
-  return dirs.map((d) => path.join(d, PROFILES_FILE));
-}
-
 /**
- * Finds and resolves the target. Without a profiles.yml that defines the profile, and with no
- * explicit --profile/--target, the embedded default is `<project>.duckdb` in the project folder.
+ * Resolves the target from the first profiles.yml that defines the profile. Without one, and with
+ * no explicit --profile/--target, the embedded default is `<project>.duckdb` in the project folder.
+ * `files` are the profiles.yml files in search order, found and read by project/ unless given:
+ * with them given, resolving touches no disk.
  */
-export function resolveTarget(req: ProfileRequest): Target {
-  const explicitDir = req.profilesDir !== undefined;
-  for (const file of profileSearchPath(req)) {
-    if (!existsSync(file)) {
-      if (explicitDir && file === path.join(path.resolve(req.profilesDir!), PROFILES_FILE)) {
-        throw new EtlxError({
-          code: 'E_PROFILES_NOT_FOUND',
-          message: `no ${PROFILES_FILE} in --profiles-dir ${req.profilesDir}`,
-          hint: 'point --profiles-dir at the folder holding profiles.yml, or copy profiles.example.yml there',
-        });
-      }
-      continue;
-    }
-    const found = readProfile(file, req);
+export function resolveTarget(req: ProfileRequest, files: Iterable<ProfilesFile> = readProfilesFiles(req)): Target {
+  for (const file of files) {
+    const found = targetFromProfiles(file, req);
     if (found) return found;
   }
   if (req.explicitProfile || req.targetName) {
@@ -96,9 +74,10 @@ export function resolveTarget(req: ProfileRequest): Target {
   };
 }
 
-function readProfile(file: string, req: ProfileRequest): Target | undefined {
-  const shown = path.relative(req.projectDir, file).startsWith('..') ? file : path.relative(req.projectDir, file) || file;
-  const parsed = parseYamlFile(readFileSync(file, 'utf8'), shown);
+function targetFromProfiles(file: ProfilesFile, req: ProfileRequest): Target | undefined {
+  const relative = path.relative(req.projectDir, file.path);
+  const shown = relative.startsWith('..') ? file.path : relative || file.path;
+  const parsed = parseYamlFile(file.text, shown);
   if (!parsed.yaml) throw new EtlxError(parsed.diagnostics);
   const yaml = parsed.yaml;
   const data = (yaml.data ?? {}) as Record<string, unknown>;
@@ -159,7 +138,7 @@ function readProfile(file: string, req: ProfileRequest): Target | undefined {
     attach: (rendered.attach ?? []).map((a) => ({ ...a, path: a.path === ':memory:' ? a.path : path.resolve(req.projectDir, a.path) })),
     extensions: rendered.extensions ?? [],
     atomic: rendered.atomic ?? false,
-    origin: file,
+    origin: file.path,
     secrets: secrets.filter((s) => s.length > 0),
   };
 }

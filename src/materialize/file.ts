@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { MaterializationSpec, ModelNode } from '../compile/nodes.js';
+import type { MaterializationSpec, ModelNode } from '../parse/nodes.js';
 import { quoteIdent, quoteLiteral, sqlValue } from '../util/sql.js';
 import { executePlan, hooks, hooksOf, stmt, type Materialization, type StatementPlan } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { MaterializationSpec, ModelNode } from '../compile/nodes.js';
+import type { MaterializationSpec, ModelNode } from '../parse/nodes.js';
 import { quoteIdent, quoteLiteral } from '../util/sql.js';
 import { tablePlan } from './table.js';
 import { executePlan, hooks, hooksOf, NodeFailure, stmt, type Column, type Materialization, type Statement, type StatementPlan } from './types.js';

@@ -1,4 +1,4 @@
-import type { ModelNode, Node, SeedNode, TestNode } from '../compile/nodes.js';
+import type { ModelNode, Node, SeedNode, TestNode } from '../parse/nodes.js';
 import { ephemeral } from './ephemeral.js';
 import { file } from './file.js';
 import { incremental } from './incremental.js';

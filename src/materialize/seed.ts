@@ -1,4 +1,4 @@
-import type { SeedNode } from '../compile/nodes.js';
+import type { SeedNode } from '../parse/nodes.js';
 import { quoteLiteral, sqlValue } from '../util/sql.js';
 import { executePlan, hooks, hooksOf, NodeFailure, stmt, type Materialization, type StatementPlan, type Warehouse } from './types.js';
 

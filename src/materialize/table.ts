@@ -1,4 +1,4 @@
-import type { ModelNode } from '../compile/nodes.js';
+import type { ModelNode } from '../parse/nodes.js';
 import { executePlan, hooks, hooksOf, stmt, type ExistingRelation, type Materialization, type StatementPlan } from './types.js';
 
 /**

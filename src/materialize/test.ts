@@ -1,4 +1,4 @@
-import type { TestNode } from '../compile/nodes.js';
+import type { TestNode } from '../parse/nodes.js';
 import { failureCountSql, rowCountSql } from '../compile/test-sql.js';
 import { THRESHOLD } from '../config/schemas.js';
 import { quoteIdent } from '../util/sql.js';

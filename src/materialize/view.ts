@@ -1,4 +1,4 @@
-import type { ModelNode } from '../compile/nodes.js';
+import type { ModelNode } from '../parse/nodes.js';
 import { executePlan, hooks, hooksOf, stmt, type ExistingRelation, type Materialization, type StatementPlan } from './types.js';
 
 /** CREATE OR REPLACE VIEW; a table of the same name is dropped in the same transaction. */

@@ -1,5 +1,5 @@
-import type { SourceNode } from '../compile/nodes.js';
-import type { ParsedProject } from '../compile/parse-project.js';
+import type { SourceNode } from '../parse/nodes.js';
+import type { ParsedProject } from '../parse/parse-project.js';
 import { Dag } from '../graph/dag.js';
 
 export type RunCommand = 'run' | 'build' | 'seed' | 'test';

@@ -1,4 +1,4 @@
-import type { ParsedProject } from '../compile/parse-project.js';
+import type { ParsedProject } from '../parse/parse-project.js';
 import { selectNodes, type SelectableNode } from '../graph/selector.js';
 import { readPreviousRunResults, type PreviousRunResults } from '../project/previous-run.js';
 import type { Session } from '../session.js';

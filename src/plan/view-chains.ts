@@ -1,4 +1,4 @@
-import type { ParsedProject } from '../compile/parse-project.js';
+import type { ParsedProject } from '../parse/parse-project.js';
 
 /** Above this many expanded view bindings, creating or reading a view gets slow in DuckDB. */
 export const VIEW_EXPANSION_LIMIT = 64;

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../artifacts/json.js';
-import type { TemplateCache } from '../compile/parse-project.js';
 import type { TemplateIR } from '../template/ir.js';
 
 /** Bump when the IR shape changes: an old cache is then ignored, never misread. */
@@ -9,9 +8,10 @@ const CACHE_VERSION = 1;
 
 /**
  * Parsed templates keyed by file checksum, kept in target/.cache so an unchanged project
- * recompiles without parsing. Only entries used by this compile are written back.
+ * recompiles without parsing. Only entries used by this compile are written back. It fits
+ * parse/'s `TemplateCache` by shape: naming it here would make project/ depend on parse/.
  */
-export class FileTemplateCache implements TemplateCache {
+export class FileTemplateCache {
   private readonly entries = new Map<string, TemplateIR>();
   private readonly used = new Map<string, TemplateIR>();
   private dirty = false;

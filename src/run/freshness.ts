@@ -1,5 +1,5 @@
 import type { NodeResult } from '../artifacts/run-results.js';
-import type { SourceNode } from '../compile/nodes.js';
+import type { SourceNode } from '../parse/nodes.js';
 import { sourceRelation } from '../compile/relations.js';
 import type { Connection } from '../engine/engine.js';
 import type { Session } from '../session.js';

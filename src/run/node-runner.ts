@@ -1,7 +1,7 @@
 import type { NodeResult, NodeStatus } from '../artifacts/run-results.js';
 import { relativize } from '../artifacts/paths.js';
 import { relationOf, trimSql, type CompiledProject } from '../compile/compile.js';
-import type { Node } from '../compile/nodes.js';
+import type { Node } from '../parse/nodes.js';
 import { modelTarget, seedTarget } from '../compile/relations.js';
 import type { Connection, Engine } from '../engine/engine.js';
 import type { Diagnostic } from '../errors/diagnostic.js';

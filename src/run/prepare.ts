@@ -1,5 +1,5 @@
 import { HISTORY_DDL } from '../artifacts/history.js';
-import type { SourceNode } from '../compile/nodes.js';
+import type { SourceNode } from '../parse/nodes.js';
 import { modelTarget, seedTarget } from '../compile/relations.js';
 import type { Connection } from '../engine/engine.js';
 import { TEST_FAILURES_SCHEMA } from '../materialize/test.js';

@@ -1,5 +1,5 @@
 import { relationOf, type CompiledProject } from '../compile/compile.js';
-import type { ModelNode, SeedNode } from '../compile/nodes.js';
+import type { ModelNode, SeedNode } from '../parse/nodes.js';
 import type { Engine } from '../engine/engine.js';
 import { EtlxError } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileProject, relationOf, trimSql } from '../../../src/compile/compile.js';
-import type { ModelNode } from '../../../src/compile/nodes.js';
+import type { ModelNode } from '../../../src/parse/nodes.js';
 import { ROOT, codes, compileOk, context, diagnosticsOf, parse, sqlOf } from './memory-project.js';
 
 const one = (files: Record<string, string>, name: string, ctx = {}) => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ModelNode } from '../../../src/compile/nodes.js';
+import type { ModelNode } from '../../../src/parse/nodes.js';
 import { checkSqlSyntax } from '../../../src/engine/duckdb/sql-check.js';
 import { compileOk } from './memory-project.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseProjectConfig } from '../../../src/config/project-config.js';
 import { compileProject, type CompileContext, type CompiledProject } from '../../../src/compile/compile.js';
-import { parseProject, type ParsedProject } from '../../../src/compile/parse-project.js';
+import { parseProject, type ParsedProject } from '../../../src/parse/parse-project.js';
 import type { Diagnostic } from '../../../src/errors/diagnostic.js';
 import { sha1, type DataFile, type TextFile } from '../../../src/project/files.js';
 import type { ProjectFiles } from '../../../src/project/load.js';

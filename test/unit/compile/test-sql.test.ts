@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TestNode } from '../../../src/compile/nodes.js';
+import type { TestNode } from '../../../src/parse/nodes.js';
 import { failureCountSql, genericTestSql, rowCountSql } from '../../../src/compile/test-sql.js';
-import { resolveTestConfig } from '../../../src/compile/config-merge.js';
+import { resolveTestConfig } from '../../../src/parse/config-merge.js';
 
 function test(kind: TestNode['kind'], args: Record<string, unknown>, column?: string, config: Parameters<typeof resolveTestConfig>[0] = {}): TestNode {
   return {

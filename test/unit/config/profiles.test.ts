@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { profileSearchPath, resolveTarget, type ProfileRequest } from '../../../src/config/profiles.js';
+import { resolveTarget, type ProfileRequest } from '../../../src/config/profiles.js';
+import { profileSearchPath } from '../../../src/project/profiles-file.js';
 import { redact } from '../../../src/util/redact.js';
 import { EtlxError } from '../../../src/errors/diagnostic.js';
 
@@ -204,6 +205,13 @@ describe('profiles', () => {
     const e = failure(request());
     expect(e.diagnostics[0]).toMatchObject({ code: 'E_PROFILE_ENV', file: 'profiles.yml', line: 5, message: 'profile value: environment variable DB_FILE is not set' });
     expect(resolveTarget(request({ env: { HOME: home, DB_FILE: 'x.duckdb' } })).path).toBe(path.join(project, 'x.duckdb'));
+  });
+
+  it('resolves from profiles.yml text it is given, without reading the disk', () => {
+    const file = path.join('/nowhere', 'profiles.yml');
+    const t = resolveTarget(request({ profilesDir: '/does/not/exist' }), [{ path: file, text: profile('given.duckdb') }]);
+    expect(t.origin).toBe(file);
+    expect(t.path).toBe(path.join(project, 'given.duckdb'));
   });
 
   it('a profiles.yml outside the project is shown by its absolute path', () => {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MaterializationSpec, SeedNode } from '../../../src/compile/nodes.js';
+import type { MaterializationSpec, SeedNode } from '../../../src/parse/nodes.js';
 import { emptyDatasetSql, filePlan, stagingPath } from '../../../src/materialize/file.js';
 import { applyNewRows, columnsSql, dropStaging, duplicateKeySql, planSchemaChange, stageNewRows } from '../../../src/materialize/incremental.js';
 import { seedDiagnosisSql, seedPlan } from '../../../src/materialize/seed.js';

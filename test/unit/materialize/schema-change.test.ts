@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MaterializationSpec } from '../../../src/compile/nodes.js';
+import type { MaterializationSpec } from '../../../src/parse/nodes.js';
 import type { SchemaChangeMode } from '../../../src/config/schemas.js';
 import { planSchemaChange } from '../../../src/materialize/incremental.js';
 import type { Column } from '../../../src/materialize/types.js';

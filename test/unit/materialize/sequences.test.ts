@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CompiledNode } from '../../../src/compile/compile.js';
-import type { MaterializationSpec, ModelNode, SeedNode, TestNode } from '../../../src/compile/nodes.js';
+import type { MaterializationSpec, ModelNode, SeedNode, TestNode } from '../../../src/parse/nodes.js';
 import { MATERIALIZATIONS, kindOf, type RunnableNode } from '../../../src/materialize/index.js';
 import { NodeFailure, type NodeWork } from '../../../src/materialize/types.js';
 import { FakeFiles, FakeWarehouse, type Script } from './fake-warehouse.js';

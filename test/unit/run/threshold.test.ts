@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelNode, Node } from '../../../src/compile/nodes.js';
-import type { ParsedProject } from '../../../src/compile/parse-project.js';
+import type { ModelNode, Node } from '../../../src/parse/nodes.js';
+import type { ParsedProject } from '../../../src/parse/parse-project.js';
 import { Dag } from '../../../src/graph/dag.js';
 import { threshold } from '../../../src/materialize/test.js';
 import { runParents } from '../../../src/plan/execution.js';

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { idOf, parseProject, type TemplateCache } from '../../../src/compile/parse-project.js';
+import { idOf } from '../../../src/parse/nodes.js';
+import { parseProject } from '../../../src/parse/parse-project.js';
+import type { TemplateCache } from '../../../src/parse/templates.js';
 import type { TemplateIR } from '../../../src/template/ir.js';
-import { ROOT, codes, memoryProject, parse } from './memory-project.js';
+import { ROOT, codes, memoryProject, parse } from '../compile/memory-project.js';
 
 const SOURCES = `sources:
   - name: shop

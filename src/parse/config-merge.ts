@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { folderLayers, normaliseConfigKey } from '../config/folder-config.js';
+import type { ProjectConfig } from '../config/project-config.js';
 import {
   MODEL_CONFIG_KEYS,
   modelConfigSchema,
@@ -13,6 +15,50 @@ import type { Diagnostic } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
 import type { ConfigUse } from '../template/ir.js';
 import type { MaterializationSpec, ModelConfig, ResolvedTestConfig, SeedConfig } from './nodes.js';
+
+// Every config merge of the project happens in this file, so precedence is decided once.
+
+/**
+ * A model's config from its layers, lowest precedence first: folder config from etlx.yml
+ * (outermost folder first), its properties entry, then `{{config}}` in its SQL.
+ * `strategyExplicit`: some layer set incremental_strategy (a file model is then incremental).
+ */
+export function modelConfigOf(
+  project: ProjectConfig,
+  folders: readonly string[],
+  name: string,
+  properties: RawModelConfig | undefined,
+  template: readonly ConfigUse[],
+  file: string,
+  diagnostics: Diagnostic[],
+): { config: ModelConfig; strategyExplicit: boolean } {
+  const layers: RawModelConfig[] = [
+    ...folderLayers(project.models, [...folders, name]),
+    properties ?? {},
+    configFromTemplate(template, file, 'model', diagnostics) as RawModelConfig,
+  ];
+  return { config: resolveModelConfig(layers), strategyExplicit: layers.some((l) => l.incremental_strategy !== undefined) };
+}
+
+/** A seed's config: folder config from etlx.yml, then its properties entry. */
+export function seedConfigOf(project: ProjectConfig, folders: readonly string[], name: string, properties: RawSeedConfig | undefined): SeedConfig {
+  return resolveSeedConfig([...folderLayers(project.seeds, [...folders, name]), properties ?? {}]);
+}
+
+/** A singular test's config is its `{{config}}`; a generic test's is its properties entry (resolveTestConfig). */
+export function singularTestConfigOf(template: readonly ConfigUse[], file: string, diagnostics: Diagnostic[]): { rawConfig: TestConfig; config: ResolvedTestConfig } {
+  const rawConfig = configFromTemplate(template, file, 'test', diagnostics) as TestConfig;
+  return { rawConfig, config: resolveTestConfig(rawConfig) };
+}
+
+/** Folders between the configured root and the file: models/marts/core/x.sql -> ['marts', 'core']. */
+export function foldersOf(file: string, roots: readonly string[]): string[] {
+  for (const r of roots) {
+    const prefix = `${r.replace(/\/$/, '')}/`;
+    if (file.startsWith(prefix)) return file.slice(prefix.length).split('/').slice(0, -1);
+  }
+  return file.split('/').slice(1, -1);
+}
 
 /** Keys whose values add up across layers instead of overriding. */
 const ADDITIVE = new Set(['tags', 'pre_hook', 'post_hook']);
@@ -180,7 +226,7 @@ export function configFromTemplate(
   const schema = kind === 'model' ? modelConfigSchema : testConfigSchema;
   const known = kind === 'model' ? MODEL_CONFIG_KEYS : TEST_CONFIG_KEYS;
   for (const use of uses) {
-    const key = use.key === 'pre-hook' ? 'pre_hook' : use.key === 'post-hook' ? 'post_hook' : use.key;
+    const key = normaliseConfigKey(use.key);
     const where = { file, line: use.line, column: use.col };
     if (!known.includes(key)) {
       const guess = closest(key, known);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { TestNode } from '../../../src/compile/nodes.js';
-import { GENERIC_TESTS, parseTestEntry, parseTestTarget } from '../../../src/compile/tests.js';
+import type { TestNode } from '../../../src/parse/nodes.js';
+import { GENERIC_TESTS, parseTestEntry, parseTestTarget } from '../../../src/parse/tests.js';
 import { parseYamlFile } from '../../../src/config/yaml-file.js';
 import type { Diagnostic } from '../../../src/errors/diagnostic.js';
-import { codes, parse } from './memory-project.js';
+import { codes, parse } from '../compile/memory-project.js';
 
 /** Parses the first test entry of `tests:` in a YAML snippet. */
 function entry(yamlText: string, column: string | null = 'id') {

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFromTemplate, materializationOf, mergeLayers, resolveModelConfig, resolveSeedConfig, resolveTestConfig } from '../../../src/compile/config-merge.js';
-import type { ModelNode } from '../../../src/compile/nodes.js';
+import { configFromTemplate, materializationOf, mergeLayers, resolveModelConfig, resolveSeedConfig, resolveTestConfig } from '../../../src/parse/config-merge.js';
+import type { ModelNode } from '../../../src/parse/nodes.js';
 import type { Diagnostic } from '../../../src/errors/diagnostic.js';
 import { parseTemplate } from '../../../src/template/ir.js';
-import { ROOT, codes, diagnosticsOf, parse } from './memory-project.js';
+import { ROOT, codes, diagnosticsOf, parse } from '../compile/memory-project.js';
 
 const model = (files: Record<string, string>, name: string): ModelNode => {
   const p = parse(files);

@@ -165,3 +165,11 @@ export interface TestNode extends NodeBase {
 
 export type Node = ModelNode | SeedNode | SourceNode | TestNode;
 export type ResourceType = Node['resourceType'];
+
+/** dbt's unique ids: `<resource type>.<project>.<name>`, sources with their source name too. */
+export const idOf = {
+  model: (project: string, name: string) => `model.${project}.${name}`,
+  seed: (project: string, name: string) => `seed.${project}.${name}`,
+  test: (project: string, name: string) => `test.${project}.${name}`,
+  source: (project: string, source: string, table: string) => `source.${project}.${source}.${table}`,
+};

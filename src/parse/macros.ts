@@ -1,0 +1,36 @@
+import type { Diagnostic } from '../errors/diagnostic.js';
+import type { ProjectFiles } from '../project/load.js';
+import type { TemplateIR } from '../template/ir.js';
+import { parseTemplateFile, type TemplateCache } from './templates.js';
+
+export interface Macro {
+  readonly name: string;
+  readonly path: string;
+  readonly checksum: string;
+  readonly ir: TemplateIR;
+}
+
+/** Macros by name: the path below its macro folder, without `.sql`. */
+export function parseMacros(files: ProjectFiles, cache: TemplateCache | undefined, diagnostics: Diagnostic[]): Map<string, Macro> {
+  const macros = new Map<string, Macro>();
+  for (const f of files.macros) {
+    const base = files.config.macroPaths.find((p) => f.path.startsWith(`${p.replace(/\/$/, '')}/`)) ?? 'macros';
+    const name = f.path.slice(base.replace(/\/$/, '').length + 1).replace(/\.sql$/, '');
+    const ir = parseTemplateFile(f, cache, diagnostics);
+    macros.set(name, { name, path: f.path, checksum: f.checksum, ir });
+  }
+  return macros;
+}
+
+/** Macros used by a template, directly or through other macros, sorted. */
+export function macrosUsed(ir: TemplateIR, macros: ReadonlyMap<string, Macro>): string[] {
+  const seen = new Set<string>();
+  const stack = ir.partials.map((p) => p.name);
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    for (const p of macros.get(name)?.ir.partials ?? []) stack.push(p.name);
+  }
+  return [...seen].sort();
+}

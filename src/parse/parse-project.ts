@@ -1,0 +1,48 @@
+import type { Diagnostic } from '../errors/diagnostic.js';
+import type { Dag } from '../graph/dag.js';
+import type { ProjectFiles } from '../project/load.js';
+import { Dependencies } from './dependencies.js';
+import { parseMacros, type Macro } from './macros.js';
+import { parseModels } from './models.js';
+import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from './nodes.js';
+import { parseProperties } from './properties.js';
+import { parseSeeds } from './seeds.js';
+import { parseSources } from './sources.js';
+import type { TemplateCache } from './templates.js';
+import { parseTests } from './tests.js';
+
+/** The project as nodes and a DAG: no SQL rendered yet. */
+export interface ParsedProject {
+  readonly name: string;
+  readonly root: string;
+  readonly files: ProjectFiles;
+  readonly nodes: ReadonlyMap<string, Node>;
+  readonly models: ReadonlyMap<string, ModelNode>;
+  readonly seeds: ReadonlyMap<string, SeedNode>;
+  readonly sources: ReadonlyMap<string, SourceNode>;
+  readonly tests: ReadonlyMap<string, TestNode>;
+  readonly macros: ReadonlyMap<string, Macro>;
+  /** Edges: parent -> child, for every node kind (source/seed/model -> model -> test). */
+  readonly dag: Dag;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Turns loaded files into nodes: templates parsed, configs resolved, properties and tests
+ * attached, dependencies checked, and the DAG built. Pure: all input comes from `files`.
+ * Every step adds to one diagnostics list, so all problems are reported at once, in this order.
+ */
+export function parseProject(files: ProjectFiles, cache?: TemplateCache): ParsedProject {
+  const diagnostics: Diagnostic[] = [];
+  // Macros first: models record which ones they use.
+  const macros = parseMacros(files, cache, diagnostics);
+  const properties = parseProperties(files.properties, diagnostics);
+  const { models, files: modelFiles } = parseModels(files, properties.models, macros, cache, diagnostics);
+  const seeds = parseSeeds(files, properties.seeds, modelFiles, diagnostics);
+  const { sources, tests: sourceTests } = parseSources(files.config.name, files.root, properties.sources, diagnostics);
+  const dependencies = new Dependencies({ models, seeds, sources, macros }, diagnostics);
+  dependencies.checkModels(files.config.macroPaths);
+  const tests = parseTests({ files, properties, models, seeds, sourceTests, macros, dependencies, cache }, diagnostics);
+  const { nodes, dag } = dependencies.graph(tests);
+  return { name: files.config.name, root: files.root, files, nodes, models, seeds, sources, tests, macros, dag, diagnostics };
+}

@@ -1,0 +1,97 @@
+import { normaliseConfigKey } from '../config/folder-config.js';
+import { propertiesFileSchema, type RawColumn, type RawModelProperties, type RawSeedProperties, type RawSource } from '../config/schemas.js';
+import { validateYaml } from '../config/validate.js';
+import { parseYamlFile, type YamlFile, type YamlPath } from '../config/yaml-file.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import type { TextFile } from '../project/files.js';
+import type { ColumnInfo } from './nodes.js';
+
+/** One entry of a properties file, with where it is: diagnostics and tests locate lines lazily. */
+export interface PropertyEntry<P> {
+  readonly props: P;
+  readonly yaml: YamlFile;
+  readonly at: YamlPath;
+}
+
+/** Where a node's `tests:` and its columns' `tests:` are declared. */
+export interface TestDeclarations {
+  readonly yaml: YamlFile;
+  readonly at: YamlPath;
+  readonly tests: { readonly data_tests?: unknown; readonly tests?: unknown };
+  readonly columns: readonly RawColumn[] | undefined;
+}
+
+/** The `models:`, `seeds:` and `sources:` entries of every properties file. */
+export interface Properties {
+  readonly models: ReadonlyMap<string, PropertyEntry<RawModelProperties>>;
+  readonly seeds: ReadonlyMap<string, PropertyEntry<RawSeedProperties>>;
+  /** In file order; a source may be split over several files, so duplicates are found per table later. */
+  readonly sources: readonly PropertyEntry<RawSource>[];
+}
+
+/**
+ * Validates every properties file and indexes its entries by name. A model or seed described
+ * twice keeps its first entry and reports the second.
+ */
+export function parseProperties(files: readonly TextFile[], diagnostics: Diagnostic[]): Properties {
+  const models = new Map<string, PropertyEntry<RawModelProperties>>();
+  const seeds = new Map<string, PropertyEntry<RawSeedProperties>>();
+  const sources: PropertyEntry<RawSource>[] = [];
+  for (const f of files) {
+    const parsed = parseYamlFile(f.text, f.path);
+    diagnostics.push(...parsed.diagnostics);
+    const yaml = parsed.yaml;
+    if (!yaml || yaml.data === null || yaml.data === undefined) continue;
+    const { value, diagnostics: d } = validateYaml(propertiesFileSchema, yaml, normaliseHookKeys(yaml.data), [], f.path);
+    diagnostics.push(...d);
+    if (!value) continue;
+    const register = <P extends { name: string }>(list: P[] | undefined, kind: string, into: Map<string, PropertyEntry<P>>) =>
+      list?.forEach((props, i) => {
+        const prev = into.get(props.name);
+        if (prev) {
+          const loc = yaml.locate([kind, i, 'name']);
+          const prevLoc = prev.yaml.locate([...prev.at, 'name']);
+          diagnostics.push({
+            code: 'E_DUPLICATE_PROPERTIES',
+            message: `${kind.slice(0, -1)} "${props.name}" is described twice (also at ${prev.yaml.file}:${prevLoc?.line ?? '?'})`,
+            file: f.path,
+            line: loc?.line,
+            column: loc?.column,
+            hint: 'merge the two entries into one',
+          });
+        } else into.set(props.name, { props, yaml, at: [kind, i] });
+      });
+    register(value.models, 'models', models);
+    register(value.seeds, 'seeds', seeds);
+    value.sources?.forEach((source, i) => sources.push({ props: source, yaml, at: ['sources', i] }));
+  }
+  return { models, seeds, sources };
+}
+
+/** The test declarations of a model or seed entry. */
+export function testDeclarationsOf(entry: PropertyEntry<RawModelProperties | RawSeedProperties>): TestDeclarations {
+  return { yaml: entry.yaml, at: entry.at, tests: entry.props, columns: entry.props.columns };
+}
+
+export function columnsOf(columns: readonly RawColumn[] | undefined): ColumnInfo[] {
+  return (columns ?? []).map((c) => ({
+    name: c.name,
+    ...(c.description !== undefined ? { description: c.description } : {}),
+    ...(c.data_type !== undefined ? { data_type: c.data_type } : {}),
+  }));
+}
+
+/** `pre-hook` (dbt) -> `pre_hook` inside `config:` blocks of properties files. */
+function normaliseHookKeys(data: unknown): unknown {
+  if (!data || typeof data !== 'object') return data;
+  const d = data as Record<string, unknown>;
+  const fix = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((e) =>
+          e && typeof e === 'object' && 'config' in e && e.config && typeof e.config === 'object'
+            ? { ...e, config: Object.fromEntries(Object.entries(e.config as Record<string, unknown>).map(([k, v]) => [normaliseConfigKey(k), v])) }
+            : e,
+        )
+      : list;
+  return { ...d, ...(d.models ? { models: fix(d.models) } : {}), ...(d.seeds ? { seeds: fix(d.seeds) } : {}) };
+}
