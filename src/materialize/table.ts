@@ -1,5 +1,5 @@
 import type { ModelNode } from '../parse/nodes.js';
-import { executePlan, hooks, hooksOf, stmt, type ExistingRelation, type Materialization, type StatementPlan } from './types.js';
+import { hooks, replaceRelation, stmt, type ExistingRelation, type Materialization, type StatementPlan } from './types.js';
 
 /**
  * CREATE OR REPLACE TABLE ... AS: atomic on its own in DuckDB (a failure at any row leaves the
@@ -20,10 +20,5 @@ export function tablePlan(relation: string, sql: string, existing: ExistingRelat
 }
 
 export const table: Materialization<ModelNode> = {
-  async run(work, wh) {
-    const { pre, post } = hooksOf(work);
-    const existing = wh.exists(work.target!.schema, work.target!.identifier);
-    const rows = await executePlan(wh, tablePlan(work.relation, work.compiled!.sql, existing, pre, post));
-    return rows === undefined ? {} : { rows };
-  },
+  run: (work, wh) => replaceRelation(work, wh, tablePlan),
 };

@@ -128,6 +128,21 @@ export async function executePlan(wh: Warehouse, plan: StatementPlan): Promise<n
   return plan.transactional ? wh.transaction(all) : all();
 }
 
+/**
+ * View and table: replace the model's relation from its SELECT, with what the warehouse holds
+ * under that name deciding the statements.
+ */
+export async function replaceRelation(
+  work: NodeWork<unknown>,
+  wh: Warehouse,
+  plan: (relation: string, sql: string, existing: ExistingRelation, pre: readonly string[], post: readonly string[]) => StatementPlan,
+): Promise<KindOutcome> {
+  const { pre, post } = hooksOf(work);
+  const existing = wh.exists(work.target!.schema, work.target!.identifier);
+  const rows = await executePlan(wh, plan(work.relation, work.compiled!.sql, existing, pre, post));
+  return rows === undefined ? {} : { rows };
+}
+
 /** The node's rendered hooks (compile renders them like the model, so {{self}} works). */
 export function hooksOf(work: NodeWork<unknown>): { pre: readonly string[]; post: readonly string[] } {
   return { pre: work.compiled?.preHooks ?? [], post: work.compiled?.postHooks ?? [] };

@@ -1,5 +1,5 @@
 import type { ModelNode } from '../parse/nodes.js';
-import { executePlan, hooks, hooksOf, stmt, type ExistingRelation, type Materialization, type StatementPlan } from './types.js';
+import { hooks, replaceRelation, stmt, type ExistingRelation, type Materialization, type StatementPlan } from './types.js';
 
 /** CREATE OR REPLACE VIEW; a table of the same name is dropped in the same transaction. */
 export function viewPlan(relation: string, sql: string, existing: ExistingRelation, pre: readonly string[], post: readonly string[]): StatementPlan {
@@ -13,10 +13,5 @@ export function viewPlan(relation: string, sql: string, existing: ExistingRelati
 }
 
 export const view: Materialization<ModelNode> = {
-  async run(work, wh) {
-    const { pre, post } = hooksOf(work);
-    const existing = wh.exists(work.target!.schema, work.target!.identifier);
-    const rows = await executePlan(wh, viewPlan(work.relation, work.compiled!.sql, existing, pre, post));
-    return rows === undefined ? {} : { rows };
-  },
+  run: (work, wh) => replaceRelation(work, wh, viewPlan),
 };

@@ -4,9 +4,9 @@
  *   UPDATE_GOLDEN=1 npx vitest run test/unit/materialize/golden.test.ts
  * and review the diff of test/golden/materialize/ in the commit.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { goldenFolder } from '../golden-files.js';
 import type { MaterializationSpec, SeedNode } from '../../../src/parse/nodes.js';
 import { emptyDatasetSql, filePlan, stagingPath } from '../../../src/materialize/file.js';
 import { applyNewRows, columnsSql, dropStaging, duplicateKeySql, planSchemaChange, stageNewRows } from '../../../src/materialize/incremental.js';
@@ -15,8 +15,7 @@ import { tablePlan } from '../../../src/materialize/table.js';
 import type { StatementPlan } from '../../../src/materialize/types.js';
 import { viewPlan } from '../../../src/materialize/view.js';
 
-const GOLDEN = path.resolve(import.meta.dirname, '../../golden/materialize');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const golden = goldenFolder(path.resolve(import.meta.dirname, '../../golden/materialize'));
 
 /** A plan as text: whether it runs in a transaction, then each statement with its purpose. */
 function show(plan: StatementPlan): string {
@@ -25,16 +24,6 @@ function show(plan: StatementPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
-function golden(name: string, text: string): void {
-  const file = path.join(GOLDEN, `${name}.sql`);
-  if (UPDATE) {
-    fs.mkdirSync(GOLDEN, { recursive: true });
-    fs.writeFileSync(file, text);
-    return;
-  }
-  if (!fs.existsSync(file)) throw new Error(`missing golden file ${path.relative(process.cwd(), file)}: run with UPDATE_GOLDEN=1 and review it`);
-  expect(text, `${name}.sql differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`).toBe(fs.readFileSync(file, 'utf8'));
-}
 
 const REL = '"analytics"."orders"';
 const SELECT = `select id, customer_id, amount, updated_at\nfrom "staging"."orders"\nwhere amount > 0`;

@@ -6,28 +6,17 @@
  *   UPDATE_GOLDEN=1 npx vitest run test/unit/materialize/sequences.test.ts
  * and review the diff of test/golden/sequences/ in the commit.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { goldenFolder } from '../golden-files.js';
 import type { CompiledNode } from '../../../src/compile/compile.js';
 import type { MaterializationSpec, ModelNode, SeedNode, TestNode } from '../../../src/parse/nodes.js';
 import { MATERIALIZATIONS, kindOf, type RunnableNode } from '../../../src/materialize/index.js';
 import { NodeFailure, type NodeWork } from '../../../src/materialize/types.js';
 import { FakeFiles, FakeWarehouse, type Script } from './fake-warehouse.js';
 
-const GOLDEN = path.resolve(import.meta.dirname, '../../golden/sequences');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const golden = goldenFolder(path.resolve(import.meta.dirname, '../../golden/sequences'));
 
-function golden(name: string, text: string): void {
-  const file = path.join(GOLDEN, `${name}.sql`);
-  if (UPDATE) {
-    fs.mkdirSync(GOLDEN, { recursive: true });
-    fs.writeFileSync(file, text);
-    return;
-  }
-  if (!fs.existsSync(file)) throw new Error(`missing golden file ${path.relative(process.cwd(), file)}: run with UPDATE_GOLDEN=1 and review it`);
-  expect(text, `${name}.sql differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`).toBe(fs.readFileSync(file, 'utf8'));
-}
 
 const SELECT = `select id, customer_id, amount, updated_at\nfrom "staging"."orders"`;
 const INCREMENTAL_SELECT = `${SELECT}\nwhere updated_at > (select max(updated_at) from "analytics"."orders")`;
