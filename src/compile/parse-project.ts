@@ -19,16 +19,11 @@ import { closest } from '../errors/did-you-mean.js';
 import { Dag } from '../graph/dag.js';
 import type { TextFile } from '../project/files.js';
 import type { ProjectFiles } from '../project/load.js';
+import type { TemplateCache } from '../template/cache.js';
 import { parseTemplate, type TemplateIR } from '../template/ir.js';
 import { configFromTemplate, materializationOf, resolveModelConfig, resolveSeedConfig, resolveTestConfig } from './config-merge.js';
 import type { ColumnInfo, Freshness, ModelNode, Node, SeedNode, SourceNode, TestNode } from './nodes.js';
 import { parseTestEntry, parseTestTarget, type ParsedTestEntry } from './tests.js';
-
-/** Parsed templates by file checksum; persisted under target/ so unchanged files skip parsing. */
-export interface TemplateCache {
-  get(checksum: string): TemplateIR | undefined;
-  set(checksum: string, ir: TemplateIR): void;
-}
 
 export interface Macro {
   readonly name: string;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../artifacts/json.js';
-import type { TemplateCache } from '../compile/parse-project.js';
+import type { TemplateCache } from '../template/cache.js';
 import type { TemplateIR } from '../template/ir.js';
 
 /** Bump when the IR shape changes: an old cache is then ignored, never misread. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { idOf, parseProject, type TemplateCache } from '../../../src/compile/parse-project.js';
+import { idOf, parseProject } from '../../../src/compile/parse-project.js';
+import type { TemplateCache } from '../../../src/template/cache.js';
 import type { TemplateIR } from '../../../src/template/ir.js';
 import { ROOT, codes, memoryProject, parse } from './memory-project.js';
 
