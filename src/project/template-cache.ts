@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../artifacts/json.js';
 import type { TemplateCache } from '../template/cache.js';
-import type { TemplateIR } from '../template/ir.js';
+import { IR_VERSION, type TemplateIR } from '../template/ir.js';
 
 /** Bump when the IR shape changes: an old cache is then ignored, never misread. */
 const CACHE_VERSION = 1;
@@ -20,7 +20,9 @@ export class FileTemplateCache implements TemplateCache {
     if (!existsSync(file)) return;
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; entries?: Record<string, TemplateIR> };
-      if (data.version === CACHE_VERSION && data.entries) for (const [k, v] of Object.entries(data.entries)) this.entries.set(k, v);
+      if (data.version !== CACHE_VERSION || !data.entries) return;
+      // An IR from another etlx version may render differently: parse that file again.
+      for (const [k, v] of Object.entries(data.entries)) if (v.version === IR_VERSION) this.entries.set(k, v);
     } catch {
       // A damaged cache is only a slower compile.
     }
