@@ -21,6 +21,7 @@ import type { TextFile } from '../project/files.js';
 import type { ProjectFiles } from '../project/load.js';
 import type { TemplateCache } from '../template/cache.js';
 import { parseTemplate, type TemplateIR } from '../template/ir.js';
+import { partialCycles } from '../template/partial-cycles.js';
 import { configFromTemplate, materializationOf, resolveModelConfig, resolveSeedConfig, resolveTestConfig } from './config-merge.js';
 import type { ColumnInfo, Freshness, ModelNode, Node, SeedNode, SourceNode, TestNode } from './nodes.js';
 import { parseTestEntry, parseTestTarget, type ParsedTestEntry } from './tests.js';
@@ -86,6 +87,17 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
     const ir = parseWithCache(f, cache);
     reportTemplateProblems(ir, f.path, diagnostics);
     macros.set(name, { name, path: f.path, checksum: f.checksum, ir });
+  }
+  for (const c of partialCycles(new Map([...macros].map(([name, m]) => [name, m.ir])))) {
+    const next = c.path[1]!;
+    diagnostics.push({
+      code: 'E_MACRO_RECURSION',
+      message: `macro "${c.name}" includes itself: ${c.path.join(' -> ')}`,
+      file: macros.get(c.name)!.path,
+      line: c.line,
+      column: c.col,
+      hint: `rendering it would never end; remove {{> ${next}}}${next === c.name ? '' : ` or the call back to ${c.name} in ${next}`}, or put the call under a condition that ends`,
+    });
   }
 
   // Properties files.
