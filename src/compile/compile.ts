@@ -1,8 +1,11 @@
 import type { Target } from '../config/profiles.js';
 import type { Diagnostic, DiagnosticCode } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
-import { parseTemplate, type TemplateIR } from '../template/ir.js';
+import { type TemplateIR } from '../template/ir.js';
+import { parseTemplate } from '../template/parse.js';
+import type { HelperName } from '../template/helper-names.js';
 import { render, RenderError, truthy, type Helper, type Rendered } from '../template/render.js';
+import { lookupProperty } from '../template/scope.js';
 import type { ModelNode, Node, TestNode } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
 import { ephemeralCteName, modelRelation, seedRelation, sourceRelation } from './relations.js';
@@ -188,6 +191,27 @@ function sharedRenderData(p: ParsedProject): SharedRenderData {
   return { refIds, partials };
 }
 
+/**
+ * The helpers that read nothing but their arguments. With the ones in renderNode they make the
+ * helper table, typed `Record<HelperName, Helper>`: every name the parser calls is implemented.
+ */
+export const valueHelpers = {
+  config: () => '',
+  log: () => '',
+  // Handlebars' own `lookup`: a falsy value comes back as it is; only own properties are read.
+  lookup: (args) => (args[0] ? lookupProperty(args[0], String(args[1])) : args[0]),
+  quote: (args) => {
+    const v = args[0];
+    return Array.isArray(v) ? v.map((x) => quoteLiteral(String(x))).join(', ') : quoteLiteral(String(v ?? ''));
+  },
+  ident: (args) => quoteIdent(String(args[0] ?? '')),
+  eq: (args) => args[0] === args[1],
+  ne: (args) => args[0] !== args[1],
+  and: (args) => args.every(truthy),
+  or: (args) => args.some(truthy),
+  not: (args) => !truthy(args[0]),
+} satisfies Partial<Record<HelperName, Helper>>;
+
 /** Renders a template for a node (or, without one, for the project: on-run-start/end). */
 function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderData, node: Node | undefined, ir: TemplateIR): RenderResult {
   const varsRead: Record<string, unknown> = {};
@@ -199,7 +223,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
   const fail = (message: string, hint: string, at: { line: number; col: number }, code: DiagnosticCode = 'E_TEMPLATE_RENDER'): never => {
     throw new RenderError(message, hint, at.line, at.col, code);
   };
-  const helpers: Record<string, Helper> = {
+  const helpers: Record<HelperName, Helper> = {
     ref: (args, _h, at) => {
       const name = String(args.length === 2 ? args[1] : args[0]);
       const id = refIds.get(name);
@@ -234,22 +258,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
       if (v === undefined) fail(`environment variable ${name} is not set`, `set ${name}, or give a default: {{env "${name}" "default"}}`, at, 'E_ENV_MISSING');
       return v;
     },
-    config: () => '',
-    log: () => '',
-    lookup: (args) => {
-      const [obj, key] = args;
-      return obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[String(key)] : undefined;
-    },
-    quote: (args) => {
-      const v = args[0];
-      return Array.isArray(v) ? v.map((x) => quoteLiteral(String(x))).join(', ') : quoteLiteral(String(v ?? ''));
-    },
-    ident: (args) => quoteIdent(String(args[0] ?? '')),
-    eq: (args) => args[0] === args[1],
-    ne: (args) => args[0] !== args[1],
-    and: (args) => args.every(truthy),
-    or: (args) => args.some(truthy),
-    not: (args) => !truthy(args[0]),
+    ...valueHelpers,
   };
   const context = {
     target: { name: ctx.target.name, schema: ctx.target.schema, type: 'duckdb', profile_name: ctx.target.profile, threads: ctx.target.threads },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { EtlxError } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
 import { profileSearchPath, readProfilesFiles, type ProfilesFile } from '../project/profiles-file.js';
-import { parseTemplate } from '../template/ir.js';
+import { parseTemplate } from '../template/parse.js';
 import { render, RenderError } from '../template/render.js';
 import { profileSchema, targetSchema, type RawTarget } from './schemas.js';
 import { validateYaml } from './validate.js';

@@ -44,6 +44,7 @@ export const DIAGNOSTIC_CODES = {
   E_TEMPLATE_PARTIAL: 'a partial is used wrongly',
   E_TEMPLATE_RENDER: 'a template cannot be rendered',
   E_MACRO_NOT_FOUND: 'a partial names a macro that does not exist',
+  E_MACRO_RECURSION: 'a macro includes itself, directly or through other macros',
   E_REF_ARGS: '{{ref}} has the wrong arguments',
   E_REF_NOT_LITERAL: '{{ref}} has an argument that is not a literal',
   E_REF_NOT_FOUND: '{{ref}} names no model or seed',

@@ -1,7 +1,9 @@
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { ProjectFiles } from '../project/load.js';
 import type { TemplateIR } from '../template/ir.js';
-import { parseTemplateFile, type TemplateCache } from './templates.js';
+import type { TemplateCache } from '../template/cache.js';
+import { partialCycles } from '../template/partial-cycles.js';
+import { parseTemplateFile } from './templates.js';
 
 export interface Macro {
   readonly name: string;
@@ -18,6 +20,18 @@ export function parseMacros(files: ProjectFiles, cache: TemplateCache | undefine
     const name = f.path.slice(base.replace(/\/$/, '').length + 1).replace(/\.sql$/, '');
     const ir = parseTemplateFile(f, cache, diagnostics);
     macros.set(name, { name, path: f.path, checksum: f.checksum, ir });
+  }
+  // A macro that includes itself (directly or through others) outside any block never ends.
+  for (const c of partialCycles(new Map([...macros].map(([name, m]) => [name, m.ir])))) {
+    const next = c.path[1]!;
+    diagnostics.push({
+      code: 'E_MACRO_RECURSION',
+      message: `macro "${c.name}" includes itself: ${c.path.join(' -> ')}`,
+      file: macros.get(c.name)!.path,
+      line: c.line,
+      column: c.col,
+      hint: `rendering it would never end; remove {{> ${next}}}${next === c.name ? '' : ` or the call back to ${c.name} in ${next}`}, or put the call under a condition that ends`,
+    });
   }
   return macros;
 }

@@ -7,7 +7,8 @@ import { didYouMeanSuffix } from './dependencies.js';
 import { macrosUsed, type Macro } from './macros.js';
 import { idOf, type ModelNode } from './nodes.js';
 import { columnsOf, type PropertyEntry } from './properties.js';
-import { parseTemplateFile, type TemplateCache } from './templates.js';
+import type { TemplateCache } from '../template/cache.js';
+import { parseTemplateFile } from './templates.js';
 
 export interface ParsedModels {
   readonly models: ReadonlyMap<string, ModelNode>;

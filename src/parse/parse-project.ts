@@ -8,7 +8,7 @@ import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from './nodes.js
 import { parseProperties } from './properties.js';
 import { parseSeeds } from './seeds.js';
 import { parseSources } from './sources.js';
-import type { TemplateCache } from './templates.js';
+import type { TemplateCache } from '../template/cache.js';
 import { parseTests } from './tests.js';
 
 /** The project as nodes and a DAG: no SQL rendered yet. */

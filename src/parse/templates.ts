@@ -1,12 +1,8 @@
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { TextFile } from '../project/files.js';
-import { parseTemplate, type TemplateIR } from '../template/ir.js';
-
-/** Parsed templates by file checksum; persisted under target/ so unchanged files skip parsing. */
-export interface TemplateCache {
-  get(checksum: string): TemplateIR | undefined;
-  set(checksum: string, ir: TemplateIR): void;
-}
+import type { TemplateCache } from '../template/cache.js';
+import { type TemplateIR } from '../template/ir.js';
+import { parseTemplate } from '../template/parse.js';
 
 /**
  * Parses a model, test or macro file, reporting its template problems. Only clean templates are

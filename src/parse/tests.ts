@@ -12,7 +12,8 @@ import { macrosUsed, type Macro } from './macros.js';
 import { idOf, type GenericTestKind, type ModelNode, type SeedNode, type SourceNode, type TestNode } from './nodes.js';
 import { testDeclarationsOf, type Properties, type PropertyEntry, type TestDeclarations } from './properties.js';
 import type { ParsedSources } from './sources.js';
-import { parseTemplateFile, type TemplateCache } from './templates.js';
+import type { TemplateCache } from '../template/cache.js';
+import { parseTemplateFile } from './templates.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const columnName = z.string().min(1).optional();

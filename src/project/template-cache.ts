@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../artifacts/json.js';
-import type { TemplateIR } from '../template/ir.js';
+import type { TemplateCache } from '../template/cache.js';
+import { IR_VERSION, type TemplateIR } from '../template/ir.js';
 
 /** Bump when the IR shape changes: an old cache is then ignored, never misread. */
 const CACHE_VERSION = 1;
@@ -9,9 +10,9 @@ const CACHE_VERSION = 1;
 /**
  * Parsed templates keyed by file checksum, kept in target/.cache so an unchanged project
  * recompiles without parsing. Only entries used by this compile are written back. It fits
- * parse/'s `TemplateCache` by shape: naming it here would make project/ depend on parse/.
+ * template/'s `TemplateCache`.
  */
-export class FileTemplateCache {
+export class FileTemplateCache implements TemplateCache {
   private readonly entries = new Map<string, TemplateIR>();
   private readonly used = new Map<string, TemplateIR>();
   private dirty = false;
@@ -20,7 +21,9 @@ export class FileTemplateCache {
     if (!existsSync(file)) return;
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; entries?: Record<string, TemplateIR> };
-      if (data.version === CACHE_VERSION && data.entries) for (const [k, v] of Object.entries(data.entries)) this.entries.set(k, v);
+      if (data.version !== CACHE_VERSION || !data.entries) return;
+      // An IR from another etlx version may render differently: parse that file again.
+      for (const [k, v] of Object.entries(data.entries)) if (v.version === IR_VERSION) this.entries.set(k, v);
     } catch {
       // A damaged cache is only a slower compile.
     }

@@ -1,5 +1,6 @@
 import type { DiagnosticCode } from '../errors/codes.js';
 import type { Expr, Stmt, TemplateIR } from './ir.js';
+import { createFrame, enter, enterPartial, isEmpty, lookupPath, thisOf, type BlockParams, type DataFrame, type Scope } from './scope.js';
 
 /** Raised while rendering; carries the template position of the failing expression. */
 export class RenderError extends Error {
@@ -23,7 +24,7 @@ export interface HelperCall {
 export type Helper = (args: readonly unknown[], hash: Readonly<Record<string, unknown>>, at: HelperCall) => unknown;
 
 export interface RenderEnv {
-  /** Helpers by name: ref, source, var, env, config, ... (see helpers.ts). */
+  /** Helpers by name: ref, source, var, env, config, ... (names in helper-names.ts, implemented in compile/compile.ts). */
   readonly helpers: Readonly<Record<string, Helper>>;
   /** Partials by name (macros), already parsed. */
   readonly partials: ReadonlyMap<string, TemplateIR>;
@@ -38,23 +39,30 @@ export interface Rendered {
   readonly map: readonly number[];
 }
 
-interface Frame {
-  readonly ctx: unknown;
-  readonly parent: Frame | undefined;
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly blockParams: Readonly<Record<string, unknown>> | undefined;
+/**
+ * How deep macros may include one another. A macro that includes itself without a condition is
+ * refused when the project is parsed (see partial-cycles.ts); this bound stops one whose
+ * condition never turns false, where Handlebars would overflow the stack.
+ */
+export const MAX_MACRO_DEPTH = 64;
+
+/** Where a macro was called from the template being rendered: its output and errors map there. */
+interface CallSite {
+  readonly line: number;
+  readonly col: number;
+  readonly name: string;
 }
 
 /**
- * Renders a template IR with Handlebars semantics (noEscape), plus one deliberate difference:
- * a name not found in the current context is looked up in the enclosing ones, so `target` and
- * `is_incremental` stay visible inside `{{#each}}` (Handlebars' compat mode).
+ * Renders a template IR with Handlebars' semantics (`noEscape`, `compat`): a name not found in
+ * the current context is looked up in the enclosing ones, so `target` and `is_incremental` stay
+ * visible inside `{{#each}}`. Differences from Handlebars are listed in src/template/README.md.
  */
 export function render(ir: TemplateIR, context: Readonly<Record<string, unknown>>, env: RenderEnv): Rendered {
   const out: string[] = [];
   const map: number[] = [];
   const state = { length: 0 };
-  const root: Frame = { ctx: context, parent: undefined, data: { root: context }, blockParams: undefined };
+  const root: Scope = { ctx: context, depths: { head: context, tail: undefined }, data: { root: context }, params: undefined };
   const emit = (s: string, line: number, col: number, walk: boolean) => {
     if (s.length === 0) return;
     // A negative column marks output that maps as a whole to one position (a helper's result).
@@ -99,52 +107,95 @@ export function sourcePosition(rendered: Rendered, offset: number): { line: numb
 }
 
 class Renderer {
+  /** Macros being rendered, outermost first: how deep they nest and, past the bound, the loop. */
+  private readonly macroStack: string[] = [];
+
   constructor(
     private readonly env: RenderEnv,
-    private readonly emit: (s: string, line: number, col: number, walk: boolean) => void,
+    private emit: (s: string, line: number, col: number, walk: boolean) => void,
   ) {}
 
   /** `partialAt`: the call site when rendering inside a macro; its output maps there. */
-  stmts(body: readonly Stmt[], frame: Frame, partialAt: { line: number; col: number; name: string } | undefined): void {
-    for (const s of body) this.stmt(s, frame, partialAt);
+  stmts(body: readonly Stmt[], scope: Scope, partialAt: CallSite | undefined): void {
+    for (const s of body) this.stmt(s, scope, partialAt);
   }
 
-  private stmt(s: Stmt, frame: Frame, partialAt: { line: number; col: number; name: string } | undefined): void {
+  private stmt(s: Stmt, scope: Scope, partialAt: CallSite | undefined): void {
     const at = partialAt ?? s;
     switch (s.k) {
       case 'text':
         this.emit(s.v, at.line, at.col, partialAt === undefined);
         return;
       case 'out': {
-        const v = this.wrap(() => this.eval(s.e, frame), partialAt);
+        const v = this.wrap(() => this.eval(s.e, scope), partialAt);
         this.emit(this.wrap(() => toText(v, s), partialAt), at.line, at.col, false);
         return;
       }
       case 'block':
-        this.wrap(() => this.block(s, frame, partialAt), partialAt);
+        this.wrap(() => this.block(s, scope, partialAt), partialAt);
         return;
-      case 'partial': {
-        const ir = this.env.partials.get(s.name);
-        if (!ir) {
-          throw new RenderError(`macro "${s.name}" not found`, 'macros are files in macros/: macros/finance/cents.sql is {{> finance/cents}}', at.line, at.col, 'E_MACRO_NOT_FOUND');
-        }
-        let ctx: unknown = s.ctx ? this.wrap(() => this.eval(s.ctx!, frame), partialAt) : frame.ctx;
-        if (s.hash.length > 0) {
-          const extra: Record<string, unknown> = {};
-          for (const [k, e] of s.hash) extra[k] = this.wrap(() => this.eval(e, frame), partialAt);
-          ctx = { ...(typeof ctx === 'object' && ctx !== null ? ctx : {}), ...extra };
-        }
-        const inner: Frame = { ctx, parent: frame, data: frame.data, blockParams: undefined };
-        this.stmts(ir.body, inner, partialAt ?? { line: s.line, col: s.col, name: s.name });
+      case 'partial':
+        this.partial(s, scope, partialAt);
         return;
-      }
       default:
         return exhaustive(s);
     }
   }
 
+  private partial(s: Extract<Stmt, { k: 'partial' }>, scope: Scope, partialAt: CallSite | undefined): void {
+    const at = partialAt ?? s;
+    const ir = this.env.partials.get(s.name);
+    if (!ir) {
+      throw new RenderError(`macro "${s.name}" not found`, 'macros are files in macros/: macros/finance/cents.sql is {{> finance/cents}}', at.line, at.col, 'E_MACRO_NOT_FOUND');
+    }
+    if (this.macroStack.length >= MAX_MACRO_DEPTH) {
+      const from = Math.max(0, this.macroStack.indexOf(s.name));
+      const loop = [...this.macroStack.slice(from, from + 8), s.name].join(' -> ');
+      throw new RenderError(
+        `macro "${s.name}" includes itself more than ${MAX_MACRO_DEPTH} levels deep (${loop} ...)`,
+        'a macro may include itself only under a condition that ends ({{#if}} on a value that runs out); check that condition',
+        at.line,
+        at.col,
+        'E_MACRO_RECURSION',
+        partialAt?.name ?? s.name,
+      );
+    }
+    let ctx: unknown = s.ctx ? this.wrap(() => this.eval(s.ctx!, scope), partialAt) : scope.ctx;
+    if (s.hash.length > 0) {
+      // Handlebars: `extend({}, context, hash)`, so a string context gives its characters too.
+      // Its hash object has the keys in reverse order (they are assigned last to first) and
+      // lacks those written as the literal `undefined`; that shows in `{{#each this}}`.
+      const values = s.hash.map(([, e]) => this.wrap(() => this.eval(e, scope), partialAt));
+      const extra: Record<string, unknown> = {};
+      for (let i = s.hash.length - 1; i >= 0; i--) {
+        const [k, e] = s.hash[i]!;
+        if (!(e.k === 'lit' && e.v === undefined)) extra[k] = values[i];
+      }
+      ctx = { ...(ctx as object), ...extra };
+    }
+    const inner = enterPartial(scope, ctx);
+    const site = partialAt ?? { line: s.line, col: s.col, name: s.name };
+    this.macroStack.push(s.name);
+    try {
+      if (!s.indent) return this.stmts(ir.body, inner, site);
+      // A standalone partial: Handlebars indents every line of its output, the nested macros'
+      // output and multi-line values included, so indent the finished text.
+      const saved = this.emit;
+      const parts: string[] = [];
+      this.emit = (text) => parts.push(text);
+      try {
+        this.stmts(ir.body, inner, site);
+      } finally {
+        this.emit = saved;
+      }
+      this.emit(indentLines(parts.join(''), s.indent), at.line, at.col, false);
+    } finally {
+      this.macroStack.pop();
+    }
+  }
+
   /** Errors raised inside a macro are reported at the macro's call site in the model. */
-  private wrap<T>(f: () => T, partialAt: { line: number; col: number; name: string } | undefined): T {
+  private wrap<T>(f: () => T, partialAt: CallSite | undefined): T {
     if (!partialAt) return f();
     try {
       return f();
@@ -156,72 +207,52 @@ class Renderer {
     }
   }
 
-  private block(s: Extract<Stmt, { k: 'block' }>, frame: Frame, partialAt: { line: number; col: number; name: string } | undefined): void {
-    const value = s.args[0] ? this.eval(s.args[0], frame) : undefined;
-    const child = (ctx: unknown, data: Record<string, unknown>, params: Record<string, unknown> | undefined): Frame => ({
-      ctx,
-      parent: frame,
-      data: { ...frame.data, ...data },
-      blockParams: params,
-    });
-    const inverse = () => {
-      if (s.inverse) this.stmts(s.inverse, frame, partialAt);
+  /** The block helpers, each as Handlebars' helpers/*.js does it. */
+  private block(s: Block, scope: Scope, partialAt: CallSite | undefined): void {
+    const value = s.args[0] ? this.eval(s.args[0], scope) : undefined;
+    const run: Run = (body, ctx, data = scope.data, params = scope.params) => {
+      if (body) this.stmts(body, enter(scope, ctx, data, params), partialAt);
     };
     switch (s.name) {
       case 'if':
-        if (truthy(value)) this.stmts(s.body, frame, partialAt);
-        else inverse();
-        return;
-      case 'unless':
-        if (!truthy(value)) this.stmts(s.body, frame, partialAt);
-        else inverse();
-        return;
-      case 'with':
-        if (truthy(value)) this.stmts(s.body, child(value, {}, s.params[0] ? { [s.params[0]]: value } : undefined), partialAt);
-        else inverse();
-        return;
-      case 'each':
-      case '': {
-        if (s.name === '' && !Array.isArray(value)) {
-          // `{{#name}}` on a plain value: render once with it as context when truthy.
-          if (truthy(value)) this.stmts(s.body, child(value, {}, undefined), partialAt);
-          else inverse();
-          return;
-        }
-        const entries: [string | number, unknown][] = Array.isArray(value)
-          ? value.map((v, i) => [i, v])
-          : value !== null && typeof value === 'object'
-            ? Object.entries(value)
-            : [];
-        if (entries.length === 0) return inverse();
-        entries.forEach(([key, item], i) => {
-          const params: Record<string, unknown> | undefined = s.params.length > 0 ? {} : undefined;
-          if (params) {
-            if (s.params[0]) params[s.params[0]] = item;
-            if (s.params[1]) params[s.params[1]] = key;
-          }
-          const data = { index: i, key, first: i === 0, last: i === entries.length - 1 };
-          this.stmts(s.body, child(item, data, params), partialAt);
-        });
+      case 'unless': {
+        const zero = s.hash.find(([k]) => k === 'includeZero');
+        const includeZero = zero ? Boolean(this.eval(zero[1], scope)) : false;
+        const yes = !((!includeZero && !value) || isEmpty(value));
+        run(yes === (s.name === 'if') ? s.body : s.inverse, thisOf(scope));
         return;
       }
+      case 'with':
+        if (!isEmpty(value)) run(s.body, value, scope.data, named(s, scope, [value]));
+        else run(s.inverse, thisOf(scope));
+        return;
+      case 'each':
+        if (!each(s, value, scope, run)) run(s.inverse, thisOf(scope));
+        return;
+      case '':
+        // `{{#value}}`: Handlebars' blockHelperMissing. Its `this` is the context as it is.
+        if (value === true) run(s.body, scope.ctx);
+        else if (value === false || value == null || (Array.isArray(value) && value.length === 0)) run(s.inverse, scope.ctx);
+        else if (Array.isArray(value)) each(s, value, scope, run);
+        else run(s.body, value);
+        return;
       default:
         throw new RenderError(`unknown block helper #${s.name}`, 'use #if, #unless, #each or #with', s.line, s.col, 'E_TEMPLATE_HELPER');
     }
   }
 
-  eval(e: Expr, frame: Frame): unknown {
+  eval(e: Expr, scope: Scope): unknown {
     switch (e.k) {
       case 'lit':
         return e.v;
       case 'path':
-        return lookupPath(e, frame);
+        return lookupPath(e, scope);
       case 'call': {
         const helper = this.env.helpers[e.name];
         if (!helper) throw new RenderError(`unknown helper "${e.name}"`, 'see the README for the helpers etlx provides', e.line, e.col, 'E_TEMPLATE_HELPER');
-        const args = e.args.map((a) => this.eval(a, frame));
+        const args = e.args.map((a) => this.eval(a, scope));
         const hash: Record<string, unknown> = {};
-        for (const [k, v] of e.hash) hash[k] = this.eval(v, frame);
+        for (const [k, v] of e.hash) hash[k] = this.eval(v, scope);
         return helper(args, hash, e);
       }
       default:
@@ -230,37 +261,44 @@ class Renderer {
   }
 }
 
-function lookupPath(e: Extract<Expr, { k: 'path' }>, frame: Frame): unknown {
-  if (e.data) {
-    let v: unknown = frame.data[e.parts[0] ?? ''];
-    for (const p of e.parts.slice(1)) v = prop(v, p);
-    return v;
-  }
-  let f: Frame = frame;
-  for (let d = 0; d < e.depth && f.parent; d++) f = f.parent;
-  if (e.parts.length === 0) return f.ctx;
-  const first = e.parts[0]!;
-  const explicit = e.orig.startsWith('this.') || e.orig.startsWith('./');
-  let v: unknown;
-  // Block params, then the context, then (unless `this.`-qualified) enclosing contexts.
-  for (let cur: Frame | undefined = f; cur; cur = explicit ? undefined : cur.parent) {
-    if (!explicit && cur.blockParams && first in cur.blockParams) {
-      v = cur.blockParams[first];
-      break;
-    }
-    const candidate = prop(cur.ctx, first);
-    if (candidate !== undefined) {
-      v = candidate;
-      break;
-    }
-  }
-  for (const p of e.parts.slice(1)) v = prop(v, p);
-  return v;
+type Block = Extract<Stmt, { k: 'block' }>;
+type Run = (body: readonly Stmt[] | null, ctx: unknown, data?: DataFrame, params?: BlockParams) => void;
+
+/** The block params a block's body sees: its own, named, in front of the enclosing ones. */
+function named(s: Block, scope: Scope, values: readonly unknown[]): BlockParams | undefined {
+  return s.params.length > 0 ? { names: s.params, values, outer: scope.params } : scope.params;
 }
 
-function prop(v: unknown, key: string): unknown {
-  if (v === null || v === undefined || typeof v !== 'object') return undefined;
-  return Object.prototype.hasOwnProperty.call(v, key) ? (v as Record<string, unknown>)[key] : undefined;
+/** `{{#each}}` over an array or an object's own keys; false when there was nothing to render. */
+function each(s: Block, value: unknown, scope: Scope, run: Run): boolean {
+  if (!value || typeof value !== 'object') return false;
+  // One frame for the whole loop, updated per item, as Handlebars does.
+  const frame = createFrame(scope.data);
+  const item = (key: string | number, index: number, last: boolean) => {
+    frame.key = key;
+    frame.index = index;
+    frame.first = index === 0;
+    frame.last = last;
+    const v = (value as Record<string | number, unknown>)[key];
+    run(s.body, v, frame, named(s, scope, [v, key]));
+  };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (i in value) item(i, i, i === value.length - 1);
+    return value.length > 0;
+  }
+  const keys = Object.keys(value);
+  keys.forEach((k, i) => item(k, i, i === keys.length - 1));
+  return keys.length > 0;
+}
+
+/** Handlebars' partial indent: every line, but not the empty one after a final line break. */
+function indentLines(text: string, indent: string): string {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i] && i + 1 === lines.length) break;
+    lines[i] = indent + lines[i];
+  }
+  return lines.join('\n');
 }
 
 /** Handlebars' truthiness: false, null, undefined, '', 0 and [] are false. */

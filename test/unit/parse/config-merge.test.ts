@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { configFromTemplate, materializationOf, mergeLayers, resolveModelConfig, resolveSeedConfig, resolveTestConfig } from '../../../src/parse/config-merge.js';
 import type { ModelNode } from '../../../src/parse/nodes.js';
 import type { Diagnostic } from '../../../src/errors/diagnostic.js';
-import { parseTemplate } from '../../../src/template/ir.js';
+import { parseTemplate } from '../../../src/template/parse.js';
 import { ROOT, codes, diagnosticsOf, parse } from '../compile/memory-project.js';
 
 const model = (files: Record<string, string>, name: string): ModelNode => {

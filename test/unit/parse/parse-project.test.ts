@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { idOf } from '../../../src/parse/nodes.js';
 import { parseProject } from '../../../src/parse/parse-project.js';
-import type { TemplateCache } from '../../../src/parse/templates.js';
+import type { TemplateCache } from '../../../src/template/cache.js';
 import type { TemplateIR } from '../../../src/template/ir.js';
 import { ROOT, codes, memoryProject, parse } from '../compile/memory-project.js';
 

@@ -6,7 +6,7 @@ import { EtlxError } from '../../../src/errors/diagnostic.js';
 import { readText, sha1, toPosix, walk } from '../../../src/project/files.js';
 import { loadProjectFiles } from '../../../src/project/load.js';
 import { FileTemplateCache } from '../../../src/project/template-cache.js';
-import { parseTemplate } from '../../../src/template/ir.js';
+import { parseTemplate } from '../../../src/template/parse.js';
 
 let root: string;
 beforeEach(() => {

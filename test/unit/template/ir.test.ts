@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, type TemplateIR } from '../../../src/template/ir.js';
+import { type TemplateIR } from '../../../src/template/ir.js';
+import { parseTemplate } from '../../../src/template/parse.js';
 
 function problemsOf(text: string) {
   return parseTemplate(text).problems.map((p) => ({ code: p.code, line: p.line, col: p.col, message: p.message }));

@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, type TemplateIR } from '../../../src/template/ir.js';
+import { type TemplateIR } from '../../../src/template/ir.js';
+import { parseTemplate } from '../../../src/template/parse.js';
 import { render, RenderError, sourcePosition, truthy, type Helper, type Rendered } from '../../../src/template/render.js';
 
 const VARS: Record<string, unknown> = {

@@ -1,0 +1,28 @@
+import { createRequire } from 'node:module';
+import { Builder } from './builder.js';
+import { IR_VERSION, type TemplateIR, type TemplateProblem } from './ir.js';
+import { syntaxProblem } from './syntax-error.js';
+
+/** Handlebars is loaded on first parse: with an unchanged template cache it is never needed. */
+const require = createRequire(import.meta.url);
+let hbsLib: typeof import('handlebars') | undefined;
+function handlebars(): typeof import('handlebars') {
+  return (hbsLib ??= require('handlebars') as typeof import('handlebars'));
+}
+
+/** Parses template text. A syntax error comes back as a single problem with its line. */
+export function parseTemplate(text: string): TemplateIR {
+  let program: hbs.AST.Program;
+  try {
+    program = handlebars().parse(text);
+  } catch (e) {
+    return emptyWithProblem(syntaxProblem(e, text));
+  }
+  const b = new Builder();
+  const body = b.program(program);
+  return { version: IR_VERSION, body, refs: b.refs, sources: b.sources, config: b.config, vars: b.vars, partials: b.partials, problems: b.problems };
+}
+
+function emptyWithProblem(p: TemplateProblem): TemplateIR {
+  return { version: IR_VERSION, body: [], refs: [], sources: [], config: [], vars: [], partials: [], problems: [p] };
+}
