@@ -4,6 +4,7 @@ import jsYaml from 'js-yaml';
 import type { CompileContext } from './compile/compile.js';
 import { parseProject, type ParsedProject } from './compile/parse-project.js';
 import { resolveTarget, type Target } from './config/profiles.js';
+import { aliasExpansionProblem } from './config/yaml-file.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from './errors/diagnostic.js';
 import { selectNodes, type SelectableNode } from './graph/selector.js';
 import { loadProjectFiles } from './project/load.js';
@@ -117,6 +118,8 @@ export function parseVars(text: string | undefined): Record<string, unknown> {
       hint: `pass a mapping, e.g. --vars '{start_date: "2024-01-01"}'`,
     });
   }
+  const aliasBomb = aliasExpansionProblem(v, text, '--vars');
+  if (aliasBomb) throw new EtlxError(aliasBomb);
   return v as Record<string, unknown>;
 }
 
