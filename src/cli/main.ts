@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EtlxError, formatDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { redact } from '../config/profiles.js';
+import { MAX_THREADS } from '../config/schemas.js';
 import { createReporter, LogFileReporter } from '../report/reporters.js';
 import type { Reporter } from '../report/events.js';
 import { openSession, type GlobalOptions, type Runtime, type Session } from '../session.js';
@@ -59,6 +60,10 @@ export function globalOptions(f: RawFlags): GlobalOptions {
     threads = Number(f.threads);
     if (!Number.isInteger(threads) || threads < 1) {
       throw new EtlxError({ code: 'E_ARGS', message: `--threads must be a whole number of 1 or more, not "${f.threads}"`, hint: 'e.g. --threads 4' });
+    }
+    // Checked here, before anything is opened: each thread is a DuckDB connection.
+    if (threads > MAX_THREADS) {
+      throw new EtlxError({ code: 'E_ARGS', message: `--threads must be at most ${MAX_THREADS}, not "${f.threads}"`, hint: 'models run at once; a few per CPU core is plenty, e.g. --threads 8' });
     }
   }
   return {
