@@ -10,7 +10,7 @@ import { openSession, type GlobalOptions, type Runtime, type Session } from '../
 import { ETLX_VERSION } from '../version.js';
 import { compileAndCheck } from '../commands/compile.js';
 import { listResources, type LsOutput } from '../commands/ls.js';
-import { initProject } from '../commands/init.js';
+import { initProject, initReport } from '../commands/init.js';
 import { clean } from '../commands/clean.js';
 import { selectIds } from '../session.js';
 import { readPreviousRunResults } from '../artifacts/run-results-reader.js';
@@ -184,8 +184,7 @@ export function buildProgram(inv: Invocation): Command {
     .option('--debug', 'print stack traces')
     .action((dir: string | undefined, f: { debug?: boolean }) => {
       inv.debug = Boolean(f.debug);
-      const r = initProject(dir ?? '.');
-      inv.io.stdout.write(`Created a project in ${r.root}:\n${r.files.map((x) => `  ${x}`).join('\n')}\nNext: cd ${path.relative(process.cwd(), r.root) || '.'} && etlx build\n`);
+      inv.io.stdout.write(initReport(initProject(dir ?? '.'), process.cwd(), inv.io.env));
     });
 
   program

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixture, ensureBuilt, etlx, removeTempDirs, STACK_LINE } from './helpers.js';
+import { BIN, copyFixture, ensureBuilt, etlx, removeTempDirs, STACK_LINE, tempDir } from './helpers.js';
 
 /**
  * Issue 16 ("Trust"): commands and inputs that crashed, hung or destroyed files. Each test is
@@ -60,5 +60,92 @@ describe('inputs that crashed or hung', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('etlx.yml:11:');
     expect(r.stderr).toContain('YAML aliases here expand to more than 1,000,000 values');
+  });
+});
+
+describe('etlx init never overwrites a file', () => {
+  it('in an existing folder it creates what is missing and names what it kept', () => {
+    const d = tempDir();
+    fs.writeFileSync(path.join(d, '.gitignore'), 'node_modules/\n');
+    fs.mkdirSync(path.join(d, 'models'));
+    fs.writeFileSync(path.join(d, 'models', 'schema.yml'), '# mine\n');
+    fs.mkdirSync(path.join(d, 'seeds'));
+    fs.writeFileSync(path.join(d, 'seeds', 'orders.csv'), 'order_id,customer_id,amount,status\n1,1,5,paid\n');
+    const r = etlx(['init', '.'], d);
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(path.join(d, '.gitignore'), 'utf8')).toBe('node_modules/\n');
+    expect(fs.readFileSync(path.join(d, 'models', 'schema.yml'), 'utf8')).toBe('# mine\n');
+    expect(fs.readFileSync(path.join(d, 'seeds', 'orders.csv'), 'utf8')).toBe('order_id,customer_id,amount,status\n1,1,5,paid\n');
+    const [created, kept] = r.stdout.split('Kept, already there and left unchanged:\n');
+    expect(created).toContain(`Created a project in ${d}:`);
+    expect(created).toContain('  etlx.yml\n');
+    expect(created).toContain('  seeds/customers.csv\n');
+    expect(created).not.toContain('seeds/orders.csv');
+    expect(kept).toMatch(/^ {2}\.gitignore\n {2}models\/schema\.yml\n {2}seeds\/orders\.csv\n/);
+    expect(r.stdout).toContain('Your .gitignore lacks these lines');
+    expect(fs.existsSync(path.join(d, 'etlx.yml'))).toBe(true);
+  });
+
+  it('a symlink in the way is kept, not followed and overwritten', () => {
+    const d = tempDir();
+    const outside = path.join(tempDir(), 'precious.txt');
+    fs.writeFileSync(outside, 'precious');
+    fs.symlinkSync(outside, path.join(d, 'profiles.example.yml'));
+    expect(etlx(['init', '.'], d).code).toBe(0);
+    expect(fs.readFileSync(outside, 'utf8')).toBe('precious');
+  });
+
+  it('init <file>/sub is exit 2 naming the file, not an internal ENOTDIR', () => {
+    const d = tempDir();
+    fs.writeFileSync(path.join(d, 'f'), 'x');
+    const r = etlx(['init', 'f/sub'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot create ${path.join(d, 'f', 'sub')}: ${path.join(d, 'f')} is a file, not a folder`);
+    expect(r.stderr).not.toContain('internal');
+    expect(r.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('init in a folder where a scaffold folder is a file stops before writing anything', () => {
+    const d = tempDir();
+    fs.writeFileSync(path.join(d, 'models'), 'x');
+    const r = etlx(['init', '.'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('models is a file, but the project needs a folder models/ there');
+    expect(fs.readdirSync(d)).toEqual(['models']);
+  });
+
+  it.runIf(fs.existsSync('/proc/self'))('init /proc/x returns at once with exit 2 instead of spinning', () => {
+    const r = etlx(['init', '/proc/etlx-init-test'], tempDir());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('/proc/etlx-init-test');
+    expect(r.stderr).toContain('hint:');
+  });
+
+  it("the scaffold's .gitignore ignores exports/ and etlx's staging and journal names", () => {
+    const parent = tempDir();
+    expect(etlx(['init', 'p'], parent).code).toBe(0);
+    const d = path.join(parent, 'p');
+    expect(spawnSync('git', ['init', '-q'], { cwd: d }).status).toBe(0);
+    const ignored = (p: string) => spawnSync('git', ['check-ignore', '-q', '--no-index', p], { cwd: d }).status === 0;
+    for (const p of [
+      'target/manifest.json',
+      'p.duckdb',
+      'p.duckdb.wal',
+      'profiles.yml',
+      'exports/daily.parquet',
+      'exports/.daily.parquet.etlx-tmp-1a2b3c4d/data.parquet',
+      'out/.daily.etlx-old-1a2b3c4d/x.parquet',
+      'out/.daily.etlx-move.json',
+    ]) {
+      expect(ignored(p), p).toBe(true);
+    }
+    for (const p of ['etlx.yml', 'models/schema.yml', 'seeds/orders.csv', 'profiles.example.yml']) expect(ignored(p), p).toBe(false);
+  });
+
+  it('prints the next step as this etlx is run (here: node <path to bin/etlx.js>)', () => {
+    const parent = tempDir();
+    const r = etlx(['init', 'my shop'], parent);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Next: cd 'my shop' && node ${BIN} build\n`);
   });
 });
