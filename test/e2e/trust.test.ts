@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, copyFixture, ensureBuilt, etlx, removeTempDirs, STACK_LINE, tempDir } from './helpers.js';
+import { BIN, copyDemo, copyFixture, ensureBuilt, etlx, removeTempDirs, STACK_LINE, tempDir } from './helpers.js';
 
 /**
  * Issue 16 ("Trust"): commands and inputs that crashed, hung or destroyed files. Each test is
@@ -147,5 +147,76 @@ describe('etlx init never overwrites a file', () => {
     const r = etlx(['init', 'my shop'], parent);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Next: cd 'my shop' && node ${BIN} build\n`);
+  });
+});
+
+describe('etlx clean removes only a target folder holding nothing but etlx output', () => {
+  const project = (targetPath: string) => {
+    const d = copyFixture('valid', 'minimal');
+    fs.writeFileSync(path.join(d, 'etlx.yml'), `name: minimal\ntarget-path: ${targetPath}\n`);
+    return d;
+  };
+
+  it('target-path: models is refused (exit 2) and every model is kept', () => {
+    const d = project('models');
+    const before = fs.readdirSync(path.join(d, 'models')).sort();
+    const r = etlx(['clean'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('refusing to remove');
+    expect(r.stderr).toContain("it is the project's model path models");
+    expect(r.stderr).toContain('hint: set target-path in etlx.yml');
+    expect(fs.readdirSync(path.join(d, 'models')).sort()).toEqual(before);
+  });
+
+  it('a target that is the project folder, or holds a project folder, is refused', () => {
+    for (const [tp, why] of [
+      ['.', 'it is the project folder'],
+      ['models/..', 'it is the project folder'],
+      ['seeds', "it is the project's seed path seeds"],
+    ] as const) {
+      const d = project(tp);
+      const r = etlx(['clean'], d);
+      expect(r.code, tp).toBe(2);
+      expect(r.stderr, tp).toContain(why);
+      expect(fs.existsSync(path.join(d, 'etlx.yml'))).toBe(true);
+    }
+    const d = copyFixture('valid', 'minimal');
+    fs.writeFileSync(path.join(d, 'etlx.yml'), 'name: minimal\nmodel-paths: [sql/models]\ntarget-path: sql\n');
+    fs.mkdirSync(path.join(d, 'sql'));
+    fs.renameSync(path.join(d, 'models'), path.join(d, 'sql', 'models'));
+    const r = etlx(['clean'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("it holds the project's model path sql/models");
+    expect(fs.existsSync(path.join(d, 'sql', 'models', 'hello.sql'))).toBe(true);
+  });
+
+  it('a target holding files etlx did not write is refused, naming them', () => {
+    const d = project('out');
+    expect(etlx(['compile'], d).code).toBe(0);
+    fs.writeFileSync(path.join(d, 'out', 'warehouse.duckdb'), 'data');
+    const r = etlx(['clean'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('it holds files etlx did not write: warehouse.duckdb');
+    expect(fs.existsSync(path.join(d, 'out', 'warehouse.duckdb'))).toBe(true);
+    expect(fs.existsSync(path.join(d, 'out', 'manifest.json'))).toBe(true);
+  });
+
+  it('a target-path naming a file is refused, not deleted', () => {
+    const d = project('README.md');
+    fs.writeFileSync(path.join(d, 'README.md'), '# mine\n');
+    const r = etlx(['clean'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('it is not a folder etlx made');
+    expect(fs.readFileSync(path.join(d, 'README.md'), 'utf8')).toBe('# mine\n');
+  });
+
+  it('after a full build of the demo, clean removes target/ (everything in it is etlx output)', () => {
+    const d = copyDemo();
+    expect(etlx(['build'], d).code).toBe(0);
+    const r = etlx(['clean'], d);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(fs.existsSync(path.join(d, 'target'))).toBe(false);
+    expect(fs.existsSync(path.join(d, 'models'))).toBe(true);
   });
 });
