@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import jsYaml from 'js-yaml';
 import type { CompileContext } from './compile/compile.js';
@@ -8,6 +8,7 @@ import { aliasExpansionProblem } from './config/yaml-file.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from './errors/diagnostic.js';
 import { selectNodes, type SelectableNode } from './graph/selector.js';
 import { loadProjectFiles } from './project/load.js';
+import { makeDirs } from './project/make-dirs.js';
 import { FileTemplateCache } from './project/template-cache.js';
 import type { Reporter } from './report/events.js';
 import { stableStringify } from './artifacts/json.js';
@@ -81,7 +82,7 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
 /** target/ must be a writable folder: checked before anything is compiled or run. */
 function ensureWritableDir(dir: string, shown: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     accessSync(dir, constants.W_OK);
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
   } catch (e) {

@@ -1,7 +1,8 @@
-import { accessSync, constants, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, constants, lstatSync, readFileSync, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EtlxError } from '../errors/diagnostic.js';
+import { makeDirs } from '../project/make-dirs.js';
 
 /** The files of a new project: a seed, a staging view, a mart table, tests and a macro. */
 export function scaffoldFiles(name: string): Record<string, string> {
@@ -104,12 +105,10 @@ function statOrUndefined(p: string): Stats | undefined {
 
 /**
  * Makes sure `root` is a folder this user can write, creating the missing part of the path one
- * level at a time. Checked before any file is written. (`mkdirSync(..., {recursive: true})` is
- * avoided on purpose: under /proc, mkdir fails with ENOENT although the parent exists, and Node's
- * recursive mkdir retries that forever at 100% CPU.)
+ * level at a time (makeDirs: Node's recursive mkdir never returned for /proc/x). Checked before
+ * any file is written.
  */
 function prepareRoot(root: string): void {
-  const missing: string[] = [];
   let existing = root;
   for (;;) {
     const st = statOrUndefined(existing);
@@ -123,7 +122,6 @@ function prepareRoot(root: string): void {
       }
       break;
     }
-    missing.unshift(existing);
     const parent = path.dirname(existing);
     if (parent === existing) break;
     existing = parent;
@@ -133,14 +131,11 @@ function prepareRoot(root: string): void {
   } catch {
     throw initError('E_INIT_NOT_WRITABLE', `cannot create a project in ${root}: ${existing} is not writable`, 'choose a folder you can write, e.g. etlx init ~/projects/my_project');
   }
-  for (const dir of missing) {
-    try {
-      mkdirSync(dir);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      if (code === 'EEXIST' && statOrUndefined(dir)?.isDirectory()) continue;
-      throw initError('E_INIT_CREATE', `cannot create the folder ${dir}: ${code}`, 'choose a folder on a normal, writable file system, e.g. etlx init ~/projects/my_project');
-    }
+  try {
+    makeDirs(root);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw initError('E_INIT_CREATE', `cannot create the folder ${err.path ?? root}: ${err.code ?? err.message}`, 'choose a folder on a normal, writable file system, e.g. etlx init ~/projects/my_project');
   }
 }
 
@@ -173,7 +168,7 @@ export function initProject(dir: string): InitResult {
   for (const rel of order) {
     const file = path.join(root, rel);
     try {
-      ensureDir(root, path.dirname(rel));
+      makeDirs(path.dirname(file));
       // 'wx' is O_CREAT|O_EXCL: it fails instead of replacing (or following a link to) anything
       // that is already there, even if it appeared after the checks above.
       writeFileSync(file, files[rel]!, { flag: 'wx' });
@@ -197,19 +192,6 @@ export function initProject(dir: string): InitResult {
     }
   }
   return { root, created: created.sort(), kept: kept.sort(), gitignoreMissing };
-}
-
-/** Creates `rel` under `root` one level at a time (see prepareRoot for why not recursively). */
-function ensureDir(root: string, rel: string): void {
-  if (rel === '.' || rel === '') return;
-  ensureDir(root, path.dirname(rel));
-  const abs = path.join(root, rel);
-  if (statOrUndefined(abs)) return;
-  try {
-    mkdirSync(abs);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  }
 }
 
 function readLines(file: string): string[] {

@@ -220,3 +220,13 @@ describe('etlx clean removes only a target folder holding nothing but etlx outpu
     expect(fs.existsSync(path.join(d, 'models'))).toBe(true);
   });
 });
+
+describe('a target-path that cannot be created', () => {
+  it.runIf(fs.existsSync('/proc/self'))('target-path under /proc is exit 2 at once instead of spinning', () => {
+    const d = copyFixture('valid', 'minimal');
+    fs.writeFileSync(path.join(d, 'etlx.yml'), 'name: minimal\ntarget-path: /proc/etlx-target-test\n');
+    const r = etlx(['compile'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot write to the target path /proc/etlx-target-test: ENOENT');
+  });
+});
