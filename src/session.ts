@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CompileContext } from './compile/compile.js';
 import { parseProject, type ParsedProject } from './parse/parse-project.js';
@@ -8,6 +8,7 @@ import type { EngineRegistry } from './engine/engine.js';
 import { parseVars } from './plan/vars.js';
 import type { Faults } from './run/faults.js';
 import { loadProjectFiles } from './project/load.js';
+import { makeDirs } from './project/make-dirs.js';
 import { FileTemplateCache } from './project/template-cache.js';
 import type { Reporter } from './report/events.js';
 
@@ -83,7 +84,7 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
 /** target/ must be a writable folder: checked before anything is compiled or run. */
 function ensureWritableDir(dir: string, shown: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     accessSync(dir, constants.W_OK);
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
   } catch (e) {

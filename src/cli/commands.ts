@@ -29,8 +29,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
     .option('--debug', 'print stack traces')
     .action((dir: string | undefined, f: { debug?: boolean }) => {
       inv.debug = Boolean(f.debug);
-      const r = etlx.initProject(dir ?? '.');
-      inv.io.stdout.write(`Created a project in ${r.root}:\n${r.files.map((x) => `  ${x}`).join('\n')}\nNext: cd ${path.relative(process.cwd(), r.root) || '.'} && etlx build\n`);
+      inv.io.stdout.write(etlx.initReport(etlx.initProject(dir ?? '.'), process.cwd(), inv.io.env));
     });
 
   program

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { EtlxError, type GlobalOptions } from '../index.js';
+import { EtlxError, MAX_THREADS, type GlobalOptions } from '../index.js';
 
 /** The flags commander hands a command's action, before they are checked. */
 export interface RawFlags {
@@ -48,6 +48,10 @@ export function globalOptions(f: RawFlags): GlobalOptions {
     threads = Number(f.threads);
     if (!Number.isInteger(threads) || threads < 1) {
       throw new EtlxError({ code: 'E_ARGS', message: `--threads must be a whole number of 1 or more, not "${f.threads}"`, hint: 'e.g. --threads 4' });
+    }
+    // Checked here, before anything is opened: each thread is a DuckDB connection.
+    if (threads > MAX_THREADS) {
+      throw new EtlxError({ code: 'E_ARGS', message: `--threads must be at most ${MAX_THREADS}, not "${f.threads}"`, hint: 'models run at once; a few per CPU core is plenty, e.g. --threads 8' });
     }
   }
   return {

@@ -215,12 +215,20 @@ export const attachSchema = z.strictObject({
   type: z.string().optional(),
 });
 
+/**
+ * Most models run at once (`threads`, `--threads`). Each is a DuckDB connection with its own
+ * memory; far more than any machine has cores only wastes memory, and an absurd value crashed
+ * after the warehouse was created.
+ */
+export const MAX_THREADS = 1024;
+const threadCount = z.number().int().positive().max(MAX_THREADS, `must be at most ${MAX_THREADS} (models run at once)`);
+
 /** A target after its `{{env}}` values are rendered. */
 export const targetSchema = z.strictObject({
   type: z.literal('duckdb'),
   path: z.string().min(1).optional(),
   schema: z.string().min(1).optional(),
-  threads: z.number().int().positive().optional(),
+  threads: threadCount.optional(),
   settings: z.record(z.string(), scalar).optional(),
   attach: z.array(attachSchema).optional(),
   atomic: z.boolean().optional(),
@@ -234,7 +242,7 @@ export type RawTarget = z.output<typeof targetSchema>;
  */
 const envTemplate = z.string().regex(/\{\{[\s\S]*\}\}/, 'must be a value or an {{env ...}} template');
 const writtenTargetSchema = targetSchema.extend({
-  threads: z.union([z.number().int().positive(), envTemplate]).optional(),
+  threads: z.union([threadCount, envTemplate]).optional(),
   attach: z.array(attachSchema.extend({ read_only: z.union([z.boolean(), envTemplate]).optional() })).optional(),
   atomic: z.union([z.boolean(), envTemplate]).optional(),
 });

@@ -31,9 +31,105 @@ export function parseYamlFile(text: string, file: string): { yaml?: YamlFile; di
   } catch {
     return parseWithPositions(text, file);
   }
+  // js-yaml shares an aliased node instead of copying it, so a "billion laughs" file parses in
+  // microseconds; it explodes later, in whatever walks the data (a var rendered into a model grew
+  // to 2.7 GB). Measure what the aliases add before anything else sees the data.
+  const tooBig = aliasExpansionProblem(data, text, file);
+  if (tooBig) return { diagnostics: [tooBig] };
   let located: YamlFile | undefined;
   const positions = () => (located ??= parseWithPositions(text, file).yaml);
   return { yaml: { file, data, locate: (path, key) => positions()?.locate(path, key) }, diagnostics: [] };
+}
+
+/**
+ * The E_YAML_ALIAS_LIMIT diagnostic when aliases in `text` (already parsed by js-yaml into `data`)
+ * would grow it past ALIAS_EXPANSION_LIMIT, else undefined. For YAML that etlx parses outside
+ * parseYamlFile (`--vars`).
+ */
+export function aliasExpansionProblem(data: unknown, text: string, file: string): Diagnostic | undefined {
+  if (!text.includes('*')) return undefined;
+  const growth = aliasGrowth(data);
+  return growth.added > ALIAS_EXPANSION_LIMIT ? aliasLimitDiagnostic(text, file, growth.heaviest) : undefined;
+}
+
+/**
+ * Most values that aliases may add to one YAML file when expanded (a value is a scalar, a list or
+ * a mapping; a string counts once per 1,000 characters). A file without aliases is never refused,
+ * whatever its size: only the repetition is counted.
+ */
+export const ALIAS_EXPANSION_LIMIT = 1_000_000;
+
+/** A string's weight: long strings repeated through aliases grow the data too. */
+function scalarWeight(v: unknown): number {
+  return typeof v === 'string' ? 1 + Math.floor(v.length / 1000) : 1;
+}
+
+/**
+ * How many values aliases add: the data's size written out, minus its size with every shared
+ * object counted once. Linear in the parsed (shared) data. Also returns the path that leads
+ * into the heaviest repetition, to point the error at a line.
+ */
+function aliasGrowth(data: unknown): { added: number; heaviest: YamlPath } {
+  const expanded = new Map<object, number>();
+  const onStack = new Set<object>();
+  let distinct = 0;
+  const weigh = (v: unknown): number => {
+    if (v === null || typeof v !== 'object') {
+      const w = scalarWeight(v);
+      distinct += w;
+      return w;
+    }
+    const known = expanded.get(v);
+    if (known !== undefined) return known;
+    // A cycle can't be written out at all; counting it once keeps this walk finite.
+    if (onStack.has(v)) return 1;
+    onStack.add(v);
+    distinct += 1;
+    let total = 1;
+    for (const child of Object.values(v)) total += weigh(child);
+    onStack.delete(v);
+    expanded.set(v, total);
+    return total;
+  };
+  const total = weigh(data);
+  const added = total - distinct;
+  const heaviest: (string | number)[] = [];
+  if (added > ALIAS_EXPANSION_LIMIT) {
+    // Follow the heaviest child while it alone is past the limit: that ends at (or inside) the
+    // alias to blame; `locate` stops at the first alias on the way.
+    let cur: unknown = data;
+    for (let depth = 0; depth < 64 && cur !== null && typeof cur === 'object'; depth++) {
+      let best: [string | number, unknown, number] | undefined;
+      for (const [k, child] of Object.entries(cur)) {
+        const w = child !== null && typeof child === 'object' ? (expanded.get(child) ?? 0) : scalarWeight(child);
+        if (!best || w > best[2]) best = [Array.isArray(cur) ? Number(k) : k, child, w];
+      }
+      if (!best || best[2] <= ALIAS_EXPANSION_LIMIT) break;
+      heaviest.push(best[0]);
+      cur = best[1];
+    }
+  }
+  return { added, heaviest };
+}
+
+function aliasLimitDiagnostic(text: string, file: string, at: YamlPath, bound = `more than ${ALIAS_EXPANSION_LIMIT.toLocaleString('en-US')} values`): Diagnostic {
+  let pos: { line: number; column: number } | undefined;
+  try {
+    const { LineCounter, parseDocument } = yamlPackage();
+    const lineCounter = new LineCounter();
+    // Only the node positions are needed: the document is never converted to data (which is
+    // exactly the expansion being refused).
+    pos = locateIn(parseDocument(text, { lineCounter }), lineCounter, at, false);
+  } catch {
+    // Without a position the error still names the file.
+  }
+  return {
+    code: 'E_YAML_ALIAS_LIMIT',
+    message: `YAML aliases here expand to ${bound} (an anchor repeated through aliases of aliases, like a "billion laughs")`,
+    file,
+    ...(pos ? { line: pos.line, column: pos.column } : {}),
+    hint: 'write the values out, or repeat a large anchor fewer times; etlx refuses YAML whose aliases would grow it past that bound',
+  };
 }
 
 /** `yaml` is loaded on first use: most runs never need positions. */
@@ -63,7 +159,14 @@ function parseWithPositions(text: string, file: string): { yaml?: YamlFile; diag
       }),
     };
   }
-  const data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch (e) {
+    // `yaml` refuses excessive aliasing with a ReferenceError; it is the same bound as above.
+    if (e instanceof ReferenceError) return { diagnostics: [aliasLimitDiagnostic(text, file, [], 'too many values')] };
+    throw e;
+  }
   return { yaml: { file, data, locate: (path, key) => locateIn(doc, lineCounter, path, key) }, diagnostics: [] };
 }
 

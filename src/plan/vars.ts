@@ -1,4 +1,5 @@
 import jsYaml from 'js-yaml';
+import { aliasExpansionProblem } from '../config/yaml-file.js';
 import { EtlxError } from '../errors/diagnostic.js';
 
 /** `--vars '<yaml>'`: a YAML (or JSON) mapping. */
@@ -21,5 +22,7 @@ export function parseVars(text: string | undefined): Record<string, unknown> {
       hint: `pass a mapping, e.g. --vars '{start_date: "2024-01-01"}'`,
     });
   }
+  const aliasBomb = aliasExpansionProblem(v, text, '--vars');
+  if (aliasBomb) throw new EtlxError(aliasBomb);
   return v as Record<string, unknown>;
 }

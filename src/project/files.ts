@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
+import { EtlxError, type Diagnostic } from '../errors/diagnostic.js';
 
 /** A text file of the project, read once. `path` is project-relative with forward slashes. */
 export interface TextFile {
@@ -25,26 +26,85 @@ export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-/** Every file under `dir` (recursively) whose name ends with one of `exts`, sorted by path. */
+/**
+ * Every file under `dir` (recursively) whose name ends with one of `exts`, sorted by path.
+ *
+ * Only regular files are returned (a symbolic link counts as what it points to). A matching name
+ * that is anything else is refused before anything is opened: a FIFO named `x.sql` would block
+ * the read forever, and a dangling link would surface as a bare ENOENT. Symbolic links to
+ * folders are not followed. Costs nothing extra for plain files: the directory listing already
+ * says what each entry is.
+ */
 export function walk(root: string, dir: string, exts: readonly string[]): string[] {
   const abs = path.resolve(root, dir);
   if (!existsSync(abs)) return [];
   const out: string[] = [];
+  const problems: Diagnostic[] = [];
   const visit = (d: string) => {
     const entries = readdirSync(d, { withFileTypes: true });
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const full = path.join(d, e.name);
       if (e.isDirectory()) visit(full);
-      else if (exts.some((x) => e.name.endsWith(x))) out.push(full);
+      else if (!exts.some((x) => e.name.endsWith(x))) continue;
+      else if (e.isFile()) out.push(full);
+      else {
+        const problem = notRegular(root, full, e);
+        if (problem) problems.push(problem);
+        else out.push(full);
+      }
     }
   };
   if (statSync(abs).isDirectory()) visit(abs);
+  if (problems.length > 0) throw new EtlxError(problems);
   return out.sort();
 }
 
+/** Why a matching entry that is not a plain file can't be read; undefined for a link to a file. */
+function notRegular(root: string, full: string, e: Dirent): Diagnostic | undefined {
+  const file = toPosix(path.relative(root, full));
+  const hint = `etlx reads only regular files here; remove ${file} or rename it so it no longer ends in ${path.extname(full)}`;
+  if (e.isSymbolicLink()) {
+    let target: Stats;
+    try {
+      target = statSync(full);
+    } catch (err) {
+      let to = '';
+      try {
+        to = readlinkSync(full);
+      } catch {
+        // Gone between the listing and now: the message without the link's text is still right.
+      }
+      const why = (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'a loop of symbolic links' : `a symbolic link to a missing file${to ? ` (${to})` : ''}`;
+      return { code: 'E_PROJECT_FILE', message: `not a regular file: ${why}`, file, hint: `restore the file it points to, or ${hint.slice(hint.indexOf('remove'))}` };
+    }
+    if (target.isFile()) return undefined;
+    if (target.isDirectory()) return { code: 'E_PROJECT_FILE', message: 'not a regular file: a symbolic link to a folder', file, hint };
+    return { code: 'E_PROJECT_FILE', message: `not a regular file: a symbolic link to ${kindOf(target)}`, file, hint };
+  }
+  return { code: 'E_PROJECT_FILE', message: `not a regular file: ${kindOf(e)}`, file, hint };
+}
+
+function kindOf(e: Dirent | Stats): string {
+  if (e.isFIFO()) return 'a named pipe (FIFO)';
+  if (e.isSocket()) return 'a socket';
+  if (e.isCharacterDevice() || e.isBlockDevice()) return 'a device';
+  return 'an unknown kind of file';
+}
+
+/** Reads a project file; an error names the file instead of surfacing as an internal error. */
+function readOrFail<T>(root: string, absPath: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    const file = toPosix(path.relative(root, absPath));
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new EtlxError({ code: 'E_PROJECT_FILE', message: `cannot read ${file}: ${code}`, file, hint: `check that ${file} exists and is readable` });
+  }
+}
+
 export function readText(root: string, absPath: string): TextFile {
-  const text = readFileSync(absPath, 'utf8');
+  const text = readOrFail(root, absPath, () => readFileSync(absPath, 'utf8'));
   return { path: toPosix(path.relative(root, absPath)), absPath, text, checksum: sha1(text) };
 }
 
@@ -57,8 +117,8 @@ export const HASHED_DATA_LIMIT = 1024 * 1024;
  * keeps the size exactly is then not seen as a change.
  */
 export function readData(root: string, absPath: string): DataFile {
-  const size = statSync(absPath).size;
-  const checksum = size > HASHED_DATA_LIMIT ? `size:${size}` : sha1(readFileSync(absPath));
+  const size = readOrFail(root, absPath, () => statSync(absPath).size);
+  const checksum = size > HASHED_DATA_LIMIT ? `size:${size}` : sha1(readOrFail(root, absPath, () => readFileSync(absPath)));
   return { path: toPosix(path.relative(root, absPath)), absPath, checksum };
 }
 

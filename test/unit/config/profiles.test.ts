@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveTarget, type ProfileRequest } from '../../../src/config/profiles.js';
 import { profileSearchPath } from '../../../src/project/profiles-file.js';
 import { redact } from '../../../src/util/redact.js';
+import { MAX_THREADS } from '../../../src/config/schemas.js';
 import { EtlxError } from '../../../src/errors/diagnostic.js';
 
 let dir: string;
@@ -191,6 +192,20 @@ describe('profiles', () => {
     const t = resolveTarget(request({ env: { HOME: home, ATOMIC: 'true' } }));
     expect(t.threads).toBe(3);
     expect(t.atomic).toBe(true);
+  });
+
+  it('threads above MAX_THREADS, written or from {{env}}, is an error at its line (it crashed after creating the warehouse)', () => {
+    write(project, `shop:\n  outputs:\n    dev:\n      type: duckdb\n      threads: ${MAX_THREADS + 1}\n`);
+    const e = failure(request());
+    expect(e.exitCode).toBe(2);
+    expect(e.diagnostics[0]).toMatchObject({ file: 'profiles.yml', line: 5 });
+    expect(e.message).toContain(`must be at most ${MAX_THREADS}`);
+    write(project, 'shop:\n  outputs:\n    dev:\n      type: duckdb\n      threads: \'{{env "THREADS"}}\'\n');
+    const fromEnv = failure(request({ env: { HOME: home, THREADS: '99999999999' } }));
+    expect(fromEnv.message).toContain(`must be at most ${MAX_THREADS}`);
+    expect(fromEnv.message).not.toContain('99999999999');
+    write(project, `shop:\n  outputs:\n    dev:\n      type: duckdb\n      threads: ${MAX_THREADS}\n`);
+    expect(resolveTarget(request()).threads).toBe(MAX_THREADS);
   });
 
   it('an {{env}} value of the wrong type is reported at its line without printing the value', () => {
