@@ -81,11 +81,16 @@ export class Secrets {
    */
   redactJson(json: string): string {
     const p = this.finder;
-    if (p === undefined) return json;
+    if (p === undefined || !this.reveals(json)) return json;
     // Where secrets start, found in one pass; only the strings that hold one are decoded.
+    // (exec, not matchAll: matchAll copies the regexp, which cost 10 µs a line.)
     const starts: number[] = [];
-    for (const m of json.matchAll(p)) starts.push(m.index);
-    if (starts.length === 0) return json;
+    p.lastIndex = 0;
+    for (let m = p.exec(json); m !== null; m = p.exec(json)) {
+      starts.push(m.index);
+      if (m[0].length === 0) p.lastIndex++;
+    }
+    p.lastIndex = 0;
     let out = '';
     let done = 0;
     let next = 0;
@@ -144,11 +149,17 @@ export class Secrets {
     return out.join('\n');
   }
 
+  /** The value itself when nothing in it changes (most events hold no secret). */
   private deep(v: unknown): unknown {
     if (typeof v === 'string') return this.redact(v);
-    if (Array.isArray(v)) return v.map((x) => this.deep(x));
+    if (Array.isArray(v)) {
+      const out = v.map((x) => this.deep(x));
+      return out.some((x, i) => x !== v[i]) ? out : v;
+    }
     if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.redact(k), this.deep(x)]));
+      const entries = Object.entries(v);
+      const out = entries.map(([k, x]) => [this.redact(k), this.deep(x)] as const);
+      return out.some(([k, x], i) => k !== entries[i]![0] || x !== entries[i]![1]) ? Object.fromEntries(out) : v;
     }
     return v;
   }
