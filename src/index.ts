@@ -21,11 +21,11 @@ import type { StopSignal } from './run/stop-signal.js';
 import { openSession, type GlobalOptions, type Runtime, type Session } from './session.js';
 
 export { EtlxError, formatDiagnostic, type Diagnostic } from './errors/diagnostic.js';
-export { redact } from './util/redact.js';
+export { redact, Secrets } from './util/redact.js';
 export { shownWarehousePath } from './config/profiles.js';
 export { ETLX_VERSION } from './version.js';
 export { StopSignal } from './run/stop-signal.js';
-export { createReporter, LogFileReporter } from './report/reporters.js';
+export { createReporter, LogFileReporter, redactingSink } from './report/reporters.js';
 export type { Reporter, EtlxEvent } from './report/events.js';
 export { initProject, initReport } from './project/init.js';
 export { MAX_THREADS } from './config/schemas.js';
@@ -62,7 +62,7 @@ export interface CompileResult {
 /** `etlx compile`: render, check, write target/compiled for the selection and the manifest. */
 export async function compile(s: Session, checker: SqlChecker): Promise<CompileResult> {
   const ids = selectIds(s);
-  const compiled = await compileAndCheck(s, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids));
+  const compiled = await compileAndCheck(s, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids, s.secrets));
   saveManifest(s, compiled);
   const count = (type: string) => [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === type).length;
   return { compiled, models: count('model'), tests: count('test') };
@@ -74,7 +74,7 @@ export function check(s: Session, checker: SqlChecker): Promise<CompiledProject>
 }
 
 function saveManifest(s: Session, compiled: CompiledProject): void {
-  writeManifest(s.project, compiled, s.target, s.targetDir, s.runtime);
+  writeManifest(s.project, compiled, s.target, s.targetDir, s.runtime, s.secrets);
   s.cache.save();
 }
 

@@ -11,6 +11,7 @@ import { loadProjectFiles } from './project/load.js';
 import { makeDirs } from './project/make-dirs.js';
 import { FileTemplateCache } from './project/template-cache.js';
 import type { Reporter } from './report/events.js';
+import { Secrets } from './util/redact.js';
 
 /** Options shared by every command (the global flags). */
 export interface GlobalOptions {
@@ -48,6 +49,11 @@ export interface Session {
   readonly runtime: Runtime;
   readonly project: ParsedProject;
   readonly target: Target;
+  /**
+   * Every value that must never be shown (the profile's `{{env}}` values), with its derived
+   * forms: the sinks (reporters, log file, artifacts, history) redact with it.
+   */
+  readonly secrets: Secrets;
   readonly vars: Readonly<Record<string, unknown>>;
   readonly targetDir: string;
   readonly ctx: CompileContext;
@@ -78,7 +84,9 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
     atomic: options.atomic ?? resolved.atomic,
   };
   const vars = { ...files.config.vars, ...cliVars };
-  return { options, runtime, project, target, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };
+  // More secrets (notify headers) join here: Secrets.of([...target.secrets, ...more], ...).
+  const secrets = Secrets.of(target.secrets, { bases: [files.root] });
+  return { options, runtime, project, target, secrets, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };
 }
 
 /** target/ must be a writable folder: checked before anything is compiled or run. */

@@ -6,6 +6,7 @@ import type { ParsedProject } from '../parse/parse-project.js';
 import { ChecksumCache } from '../project/checksum-cache.js';
 import { sha1 } from '../project/files.js';
 import { relativize } from './paths.js';
+import type { Secrets } from '../util/redact.js';
 
 /** Compiled file path under target/compiled for a node. */
 export function compiledPath(targetDir: string, node: Node): string {
@@ -13,8 +14,8 @@ export function compiledPath(targetDir: string, node: Node): string {
   return path.join(targetDir, 'compiled', node.path);
 }
 
-/** Writes target/compiled/** for the given ids. */
-export function writeCompiledFiles(project: ParsedProject, targetDir: string, compiled: CompiledProject, ids: ReadonlySet<string>): void {
+/** Writes target/compiled/** for the given ids, with every secret hidden. */
+export function writeCompiledFiles(project: ParsedProject, targetDir: string, compiled: CompiledProject, ids: ReadonlySet<string>, secrets: Secrets): void {
   const root = project.root;
   const dirs = new Set<string>();
   // Files already on disk with the same content are left alone.
@@ -25,7 +26,7 @@ export function writeCompiledFiles(project: ParsedProject, targetDir: string, co
     if (!node || !c) continue;
     if (!c.display) continue;
     const file = compiledPath(targetDir, node);
-    const text = `${relativize(c.display, root)}\n`;
+    const text = secrets.redact(`${relativize(c.display, root)}\n`);
     if (written.same(file, sha1(text)) && existsSync(file)) continue;
     const dir = path.dirname(file);
     if (!dirs.has(dir)) {

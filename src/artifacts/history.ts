@@ -1,5 +1,6 @@
 import { META_SCHEMA } from '../compile/test-sql.js';
-import { quoteIdent, quoteLiteral, sqlValue } from '../util/sql.js';
+import type { Secrets } from '../util/redact.js';
+import { quoteIdent, quoteLiteral as quoteRaw, sqlValue } from '../util/sql.js';
 import type { NodeResult, RunSummary } from './run-results.js';
 
 const S = quoteIdent(META_SCHEMA);
@@ -15,10 +16,15 @@ export const HISTORY_DDL: readonly string[] = [
     started_at timestamptz, completed_at timestamptz, elapsed_s double, rows_affected bigint, failures bigint, message varchar)`,
 ];
 
-const ts = (iso: string | undefined) => (iso ? `${quoteLiteral(iso)}::timestamptz` : 'NULL');
+const ts = (iso: string | undefined) => (iso ? `${quoteRaw(iso)}::timestamptz` : 'NULL');
 
-/** One INSERT per table for the whole invocation (a row-per-node INSERT costs about 2 ms each). */
-export function historyInserts(run: RunSummary, results: readonly NodeResult[]): string[] {
+/**
+ * One INSERT per table for the whole invocation (a row-per-node INSERT costs about 2 ms each).
+ * Every text value is redacted before it is quoted (a relation in a schema read with {{env}}
+ * is stored as `"****"."orders"`); redacting the finished SQL could break its quoting.
+ */
+export function historyInserts(run: RunSummary, results: readonly NodeResult[], secrets: Secrets): string[] {
+  const quoteLiteral = (value: string) => quoteRaw(secrets.redact(value));
   const statements = [
     `insert into ${S}.invocations values (${[
       quoteLiteral(run.invocationId),
@@ -31,7 +37,7 @@ export function historyInserts(run: RunSummary, results: readonly NodeResult[]):
       String(run.exitCode),
       String(results.length),
       quoteLiteral(run.etlxVersion),
-      `${quoteLiteral(JSON.stringify(run.args))}::json`,
+      `${quoteRaw(secrets.redactJson(JSON.stringify(run.args)))}::json`,
     ].join(', ')})`,
   ];
   if (results.length > 0) {

@@ -5,19 +5,21 @@ import type { Target } from '../config/profiles.js';
 import { writeFileAtomic } from './json.js';
 import { buildManifest, manifestJson } from './manifest.js';
 import { relativize } from './paths.js';
+import type { Secrets } from '../util/redact.js';
 
-/** target/manifest.json, written atomically, with project paths relative. */
+/** target/manifest.json, written atomically, with project paths relative and every secret hidden. */
 export function writeManifest(
   project: ParsedProject,
   compiled: CompiledProject,
   target: Target,
   targetDir: string,
   runtime: { readonly version: string; readonly now: () => Date; readonly invocationId: string },
+  secrets: Secrets,
 ): void {
   const manifest = buildManifest(project, compiled, target, {
     etlxVersion: runtime.version,
     generatedAt: runtime.now().toISOString(),
     invocationId: runtime.invocationId,
   });
-  writeFileAtomic(path.join(targetDir, 'manifest.json'), relativize(manifestJson(manifest), project.root));
+  writeFileAtomic(path.join(targetDir, 'manifest.json'), secrets.redactJson(relativize(manifestJson(manifest), project.root)));
 }

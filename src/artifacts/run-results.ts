@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Secrets } from '../util/redact.js';
 import { stableStringify, writeFileAtomic } from './json.js';
 
 export const RUN_RESULTS_SCHEMA = 'etlx/run-results/v1';
@@ -49,6 +50,7 @@ export function runResultsObject(run: RunSummary, results: readonly NodeResult[]
   };
 }
 
-export function writeRunResults(targetDir: string, run: RunSummary, results: readonly NodeResult[]): void {
-  writeFileAtomic(path.join(targetDir, 'run_results.json'), `${stableStringify(runResultsObject(run, results))}\n`);
+/** target/run_results.json, with every secret hidden (relation names with a secret schema too). */
+export function writeRunResults(targetDir: string, run: RunSummary, results: readonly NodeResult[], secrets: Secrets): void {
+  writeFileAtomic(path.join(targetDir, 'run_results.json'), secrets.redactJson(`${stableStringify(runResultsObject(run, results))}\n`));
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createReporter, ETLX_VERSION, loadProject, LogFileReporter, newRuntime, type Reporter, type Runtime, type Session } from '../index.js';
+import { createReporter, ETLX_VERSION, loadProject, LogFileReporter, newRuntime, redactingSink, Secrets, type Reporter, type Runtime, type Session } from '../index.js';
 import { globalOptions, type RawFlags } from './flags.js';
 
 export interface CliIO {
@@ -15,14 +15,18 @@ export class Invocation {
   exitCode = 0;
   debug = false;
   private reporterCache: Reporter | undefined;
-  private secrets: readonly string[] = [];
+  private secretsValue: Secrets = Secrets.none;
   private runtimeCache: Runtime | undefined;
+  /** stdout and stderr, redacting every write: nothing the CLI prints can skip it. */
+  readonly io: CliIO;
 
-  constructor(readonly io: CliIO) {}
+  constructor(raw: CliIO) {
+    this.io = { ...raw, stdout: redactingSink(raw.stdout, () => this.secretsValue), stderr: redactingSink(raw.stderr, () => this.secretsValue) };
+  }
 
-  /** Values read with {{env}} in the profile: hidden wherever etlx prints. */
-  secretValues(): readonly string[] {
-    return this.secrets;
+  /** Values read with {{env}} in the profile, with their derived forms: hidden wherever etlx prints. */
+  get secrets(): Secrets {
+    return this.secretsValue;
   }
 
   reporter(f: RawFlags, logDir?: string): Reporter {
@@ -33,12 +37,12 @@ export class Invocation {
       color,
       out: this.io.stdout,
       err: this.io.stderr,
-      secrets: () => this.secrets,
+      secrets: () => this.secretsValue,
       now: () => new Date(),
       invocationId: this.invocationId,
     });
     this.reporterCache = logDir
-      ? new LogFileReporter(path.join(logDir, 'logs', 'etlx.log'), base, { now: () => new Date(), invocationId: this.invocationId, secrets: () => this.secrets })
+      ? new LogFileReporter(path.join(logDir, 'logs', 'etlx.log'), base, { now: () => new Date(), invocationId: this.invocationId, secrets: () => this.secretsValue })
       : base;
     return this.reporterCache;
   }
@@ -62,7 +66,7 @@ export class Invocation {
   session(f: RawFlags): Session {
     this.debug = Boolean(f.debug);
     const s = loadProject(globalOptions(f), this.runtime(f));
-    this.secrets = s.target.secrets;
+    this.secretsValue = s.secrets;
     this.reporterCache?.close();
     this.reporterCache = undefined;
     const reporter = this.reporter(f, s.targetDir);

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EtlxError, ETLX_VERSION, formatDiagnostic, redact, type Diagnostic } from '../index.js';
+import { EtlxError, ETLX_VERSION, formatDiagnostic, type Diagnostic } from '../index.js';
 import { registerCommands } from './commands.js';
 import { Invocation, type CliIO } from './invocation.js';
 
@@ -52,16 +52,16 @@ function reportError(e: unknown, inv: Invocation, debug: boolean, json: boolean)
   const report = (d: Diagnostic) => {
     if (json) {
       const event = { ts: new Date().toISOString(), invocation_id: inv.invocationId, type: 'diagnostic', diagnostic: { severity: 'error', ...d } };
-      inv.io.stdout.write(`${redact(JSON.stringify(event), inv.secretValues())}\n`);
-    } else inv.io.stderr.write(`error ${redact(formatDiagnostic(d), inv.secretValues())}\n`);
+      inv.io.stdout.write(`${inv.secrets.redactJson(JSON.stringify(event))}\n`);
+    } else inv.io.stderr.write(`error ${inv.secrets.redact(formatDiagnostic(d))}\n`);
   };
   if (e instanceof EtlxError) {
     for (const d of e.diagnostics) report(d);
-    if (debug || inv.debug) inv.io.stderr.write(`${redact(e.stack ?? '', inv.secretValues())}\n`);
+    if (debug || inv.debug) inv.io.stderr.write(`${inv.secrets.redact(e.stack ?? '')}\n`);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
   report({ code: 'E_INTERNAL', message: `internal: ${err.message}`, hint: 'this is a bug in etlx; run again with --debug and report the stack trace' });
-  if (debug || inv.debug) inv.io.stderr.write(`${redact(err.stack ?? '', inv.secretValues())}\n`);
+  if (debug || inv.debug) inv.io.stderr.write(`${inv.secrets.redact(err.stack ?? '')}\n`);
   return 2;
 }

@@ -1,4 +1,3 @@
-import { redact } from '../util/redact.js';
 import path from 'node:path';
 import { EtlxError } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
@@ -8,6 +7,7 @@ import { render, RenderError } from '../template/render.js';
 import { profileSchema, targetSchema, type RawTarget } from './schemas.js';
 import { validateYaml } from './validate.js';
 import { parseYamlFile } from './yaml-file.js';
+import { REDACTED, Secrets } from '../util/redact.js';
 
 /** The connection etlx runs against, after `{{env}}` values are filled in. */
 export interface Target {
@@ -25,7 +25,11 @@ export interface Target {
   readonly atomic: boolean;
   /** Where it came from: a profiles.yml path, or 'embedded default'. */
   readonly origin: string;
-  /** Values read with {{env}}: never printed, logged or written into artifacts. */
+  /**
+   * Text values read with {{env}}: never printed, logged or written into artifacts (the
+   * Session's `secrets` expands them into every derived form). A value that becomes a number
+   * or a boolean (threads, atomic, read_only) is a setting, not a secret.
+   */
   readonly secrets: readonly string[];
 }
 
@@ -122,8 +126,8 @@ function targetFromProfiles(file: ProfilesFile, req: ProfileRequest): Target | u
   // Check the values again once rendered: `threads: '{{env "T"}}'` must still give a number.
   const checked = validateYaml(targetSchema, yaml, renderedRaw, outputPath, `target "${targetName}"`);
   if (!checked.value) {
-    const hidden = secrets.filter((x) => x.length > 0);
-    throw new EtlxError(checked.diagnostics.map((d) => ({ ...d, message: redact(d.message, hidden) })));
+    // Thrown before the session (and its secrets) exists, so redacted here.
+    throw new EtlxError(Secrets.of(secrets, { bases: [req.projectDir] }).redactValue(checked.diagnostics));
   }
   const rendered: RawTarget = checked.value;
   const dbPath = rendered.path ?? `${req.projectName}.duckdb`;
@@ -154,6 +158,7 @@ function renderEnvValues(
   if (typeof v === 'string') {
     if (!v.includes('{{')) return v;
     const ir = parseTemplate(v);
+    const read: string[] = [];
     if (ir.problems.length > 0) fail(`invalid template in profile value: ${ir.problems[0]!.message}`, at);
     try {
       const out = render(ir, {}, {
@@ -163,15 +168,17 @@ function renderEnvValues(
             const name = String(args[0]);
             const value = env[name] ?? (args.length > 1 ? String(args[1]) : undefined);
             if (value === undefined) throw new RenderError(`environment variable ${name} is not set`, '', 0, 0);
-            secrets.push(value);
+            read.push(value);
             return value;
           },
         },
       }).text;
-      // A number or boolean in a profile may come from an env var: give it its type back.
+      // A number or boolean in a profile may come from an env var: give it its type back. It is
+      // then a setting, not a secret (hiding "true" or "8" would blank out ordinary output).
       const key = at[at.length - 1];
       if (key === 'threads' && /^\s*\d+\s*$/.test(out)) return Number(out);
       if ((key === 'atomic' || key === 'read_only') && /^(true|false)$/i.test(out.trim())) return out.trim().toLowerCase() === 'true';
+      secrets.push(...read);
       return out;
     } catch (e) {
       if (e instanceof RenderError) fail(`profile value: ${e.message}`, at);
@@ -191,6 +198,9 @@ function renderEnvValues(
  */
 export function shownWarehousePath(target: Pick<Target, 'path' | 'secrets'>, projectRoot: string): string {
   if (target.path === ':memory:') return ':memory:';
-  if (target.secrets.some((s) => s.length >= 3 && target.path.includes(s))) return '**** (path from the environment)';
-  return path.relative(projectRoot, target.path) || target.path;
+  const shown = path.relative(projectRoot, target.path) || target.path;
+  // Any derived form counts: `./vault/w.duckdb` read with {{env}} is resolved, then shown as `vault/w.duckdb`.
+  const secrets = Secrets.of(target.secrets, { bases: [projectRoot] });
+  if (secrets.reveals(target.path) || secrets.reveals(shown)) return `${REDACTED} (path from the environment)`;
+  return shown;
 }

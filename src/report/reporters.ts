@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import { formatDiagnostic } from '../errors/diagnostic.js';
-import { redact } from '../util/redact.js';
+import { Secrets } from '../util/redact.js';
 import type { EtlxEvent, Reporter } from './events.js';
 
 export interface Sink {
@@ -16,9 +16,21 @@ export interface ReporterOptions {
   readonly out: Sink;
   /** Where progress lines go (stderr on a TTY). */
   readonly err: Sink;
-  readonly secrets: () => readonly string[];
+  /** What must never be shown (a getter: the profile is read after the reporter is made). */
+  readonly secrets: () => Secrets | readonly string[];
   readonly now: () => Date;
   readonly invocationId: string;
+}
+
+/**
+ * A stream that redacts everything written to it: the CLI's stdout and stderr, the last place
+ * text leaves the process. A line that is a JSON document stays valid JSON.
+ */
+export function redactingSink(sink: Sink, secrets: () => Secrets): Sink {
+  return {
+    write: (text: string) => sink.write(secrets().redactOutput(text)),
+    ...(sink.isTTY !== undefined ? { isTTY: sink.isTTY } : {}),
+  };
 }
 
 /** Builds the reporter for --log-format. */
@@ -26,10 +38,15 @@ export function createReporter(o: ReporterOptions): Reporter {
   return o.format === 'json' ? new JsonReporter(o) : new TextReporter(o);
 }
 
+/** One JSON line per event, redacted after serialization: a secret JSON escaped is hidden too. */
+function jsonLine(o: Pick<ReporterOptions, 'now' | 'invocationId' | 'secrets'>, event: EtlxEvent): string {
+  return `${Secrets.from(o.secrets()).redactJson(JSON.stringify({ ts: o.now().toISOString(), invocation_id: o.invocationId, ...event }))}\n`;
+}
+
 class JsonReporter implements Reporter {
   constructor(private readonly o: ReporterOptions) {}
   emit(event: EtlxEvent): void {
-    this.o.out.write(`${redact(JSON.stringify({ ts: this.o.now().toISOString(), invocation_id: this.o.invocationId, ...event }), this.o.secrets())}\n`);
+    this.o.out.write(jsonLine(this.o, event));
   }
   progress(): void {}
   close(): void {}
@@ -51,9 +68,13 @@ class TextReporter implements Reporter {
     this.c = new Chalk({ level: o.color ? 1 : 0 });
   }
 
+  private secrets(): Secrets {
+    return Secrets.from(this.o.secrets());
+  }
+
   private line(text: string, stream: 'out' | 'err' = 'out'): void {
     this.clearProgress();
-    (stream === 'out' ? this.o.out : this.o.err).write(`${redact(text, this.o.secrets())}\n`);
+    (stream === 'out' ? this.o.out : this.o.err).write(`${this.secrets().redact(text)}\n`);
   }
 
   private clearProgress(): void {
@@ -63,14 +84,18 @@ class TextReporter implements Reporter {
     }
   }
 
-  progress(text: string): void {
+  progress(raw: string): void {
     if (!this.o.err.isTTY) return;
+    // Redacted before it is cut short: a secret cut in half would no longer match.
+    const text = this.secrets().redact(raw);
     const width = 100;
     this.o.err.write(`\r\x1b[2K${this.c.dim(text.length > width ? `${text.slice(0, width - 1)}…` : text)}`);
     this.progressShown = true;
   }
 
-  emit(e: EtlxEvent): void {
+  emit(event: EtlxEvent): void {
+    // Every field redacted before formatting, which may cut a value short (table cells, progress).
+    const e = this.secrets().redactValue(event);
     const c = this.c;
     const time = c.dim(this.o.now().toISOString().slice(11, 19));
     switch (e.type) {
@@ -162,7 +187,7 @@ export class LogFileReporter implements Reporter {
           mkdirSync(path.dirname(this.file), { recursive: true });
           this.fd = openSync(this.file, 'a');
         }
-        writeSync(this.fd, `${redact(JSON.stringify({ ts: this.o.now().toISOString(), invocation_id: this.o.invocationId, ...event }), this.o.secrets())}\n`);
+        writeSync(this.fd, jsonLine(this.o, event));
       } catch {
         // The log is a convenience; an unwritable target/ is reported elsewhere.
         this.failed = true;

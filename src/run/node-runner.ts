@@ -13,6 +13,7 @@ import { sourcePosition, type Rendered } from '../template/render.js';
 import { errorText, explainError, splitHint, StatementFailure } from './errors.js';
 import type { StopSignal } from './stop-signal.js';
 import { RunWarehouse } from './warehouse.js';
+import { displayRelation } from '../util/sql.js';
 
 /** What the node runner shares across nodes of one run. */
 export interface NodeRunnerContext {
@@ -68,9 +69,9 @@ export class NodeRunner {
     const { project, ctx } = this.x.s;
     switch (n.resourceType) {
       case 'model':
-        return n.mat.kind === 'file' ? `file model ${n.name} -> ${n.mat.locationShown}` : `${n.mat.kind} model ${relationOf(project, ctx, n.id).replace(/"/g, '')}`;
+        return n.mat.kind === 'file' ? `file model ${n.name} -> ${n.mat.locationShown}` : `${n.mat.kind} model ${displayRelation(relationOf(project, ctx, n.id))}`;
       case 'seed':
-        return `seed ${relationOf(project, ctx, n.id).replace(/"/g, '')}`;
+        return `seed ${displayRelation(relationOf(project, ctx, n.id))}`;
       case 'test':
         return `test ${n.name}`;
       case 'source':

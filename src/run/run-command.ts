@@ -8,7 +8,6 @@ import type { Connection, Engine } from '../engine/engine.js';
 import type { Plan } from '../plan/execution.js';
 import { viewChainWarnings } from '../plan/view-chains.js';
 import type { Session } from '../session.js';
-import { redact } from '../util/redact.js';
 import { executeDag } from './executor.js';
 import { FileOutputs } from './file-outputs.js';
 import { checkFreshness } from './freshness.js';
@@ -30,7 +29,7 @@ export interface RunOutcome {
 export async function executeRun(s: Session, plan: Plan, compiled: CompiledProject, engine: Engine, stop: StopSignal, extraArgs: Record<string, unknown> = {}): Promise<RunOutcome> {
   const started = s.runtime.now();
   const reporter = s.runtime.reporter;
-  const writer = new BackgroundWriter();
+  const writer = new BackgroundWriter(s.secrets);
   const { ids, freshness, command } = plan;
   const total = ids.size + freshness.length;
   const atomic = s.target.atomic;
@@ -100,10 +99,10 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
     etlxVersion: s.runtime.version,
     args: argsOf(s, command, extraArgs),
   };
-  const list = [...results.values()].map((x) => (x.message ? { ...x, message: redact(x.message, s.target.secrets) } : x));
-  await writeHistory(s, setup, historyInserts(summary, list));
+  const list = [...results.values()];
+  await writeHistory(s, setup, historyInserts(summary, list, s.secrets));
   setup.close();
-  writeRunResults(s.targetDir, summary, list);
+  writeRunResults(s.targetDir, summary, list, s.secrets);
   for (const failure of await writer.flush()) reporter.emit({ type: 'warn', message: `could not write ${failure}` });
   const counts: Record<string, number> = {};
   for (const x of list) counts[x.status] = (counts[x.status] ?? 0) + 1;
@@ -166,5 +165,5 @@ function writeRunSql(s: Session, writer: BackgroundWriter, id: string, statement
   if (statements.length === 0) return;
   const n = s.project.nodes.get(id)!;
   const rel = n.resourceType === 'test' && n.testType === 'generic' ? path.join(n.path, `${n.name}.sql`) : n.path;
-  writer.write(path.join(s.targetDir, 'run', rel), `${redact(statements.map((x) => `${x};`).join('\n\n'), s.target.secrets)}\n`);
+  writer.write(path.join(s.targetDir, 'run', rel), `${statements.map((x) => `${x};`).join('\n\n')}\n`);
 }

@@ -8,6 +8,15 @@ export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/**
+ * A quoted relation as people read it: `"my""schema"."t"` → `my"schema.t`. Each identifier is
+ * unquoted exactly; stripping every `"` would show a name (a secret schema) in a form no
+ * redaction knows.
+ */
+export function displayRelation(quoted: string): string {
+  return quoted.replace(/"((?:[^"]|"")*)"/g, (_, name: string) => name.replace(/""/g, '"'));
+}
+
 /** `"schema"."name"` */
 export function qualified(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
