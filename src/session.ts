@@ -25,6 +25,8 @@ export interface GlobalOptions {
   readonly fullRefresh: boolean;
   readonly failFast: boolean;
   readonly atomic?: boolean;
+  /** --retries N: tries after a transient failure, for every node (else each node's `retries`). */
+  readonly retries?: number;
   readonly debug: boolean;
 }
 

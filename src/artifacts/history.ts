@@ -12,7 +12,11 @@ export const HISTORY_DDL: readonly string[] = [
     elapsed_s double, status varchar, exit_code integer, nodes integer, etlx_version varchar, args json)`,
   `create table if not exists ${S}.node_results (
     invocation_id varchar, unique_id varchar, resource_type varchar, name varchar, relation varchar, status varchar,
-    started_at timestamptz, completed_at timestamptz, elapsed_s double, rows_affected bigint, failures bigint, message varchar)`,
+    started_at timestamptz, completed_at timestamptz, elapsed_s double, rows_affected bigint, failures bigint, message varchar, attempts integer)`,
+  // Warehouses whose history predates a column get it added (at the end, so positional inserts line up).
+  `alter table ${S}.node_results add column if not exists attempts integer`,
+  `create table if not exists ${S}.notifications (
+    invocation_id varchar, notification varchar, target varchar, status varchar, attempts integer, error varchar, sent_at timestamptz)`,
 ];
 
 const ts = (iso: string | undefined) => (iso ? `${quoteLiteral(iso)}::timestamptz` : 'NULL');
@@ -50,6 +54,7 @@ export function historyInserts(run: RunSummary, results: readonly NodeResult[]):
           r.rows_affected === undefined || r.rows_affected === null ? 'NULL' : String(r.rows_affected),
           r.failures === undefined || r.failures === null ? 'NULL' : String(r.failures),
           r.message === undefined || r.message === null ? 'NULL' : quoteLiteral(r.message),
+          r.attempts === undefined ? 'NULL' : String(r.attempts),
         ].join(', ')})`,
     );
     statements.push(`insert into ${S}.node_results values\n${rows.join(',\n')}`);

@@ -57,6 +57,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
   for (const command of ['seed', 'run', 'test', 'build'] as const) {
     withGlobalFlags(program.command(command).description(descriptions[command]))
       .option('--atomic', 'all or nothing: if anything fails, leave the warehouse and file outputs as they were')
+      .option('--retries <n>', 'retry a node whose failure is transient (I/O error, out of memory, write conflict) up to n times')
       .action(async (f: RawFlags) => {
         const checker = await etlx.startSqlChecker();
         const s = sessionOrClose(inv, f, checker);

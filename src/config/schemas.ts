@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_FORMAT, parseDurationText } from '../util/duration-text.js';
 
 /**
  * zod schemas for every YAML file etlx reads. Objects are strict: an unknown key is an error with
@@ -21,6 +22,9 @@ const sqlList = z.union([z.string(), z.array(z.string())]);
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const options = z.record(z.string(), z.unknown());
 const meta = z.record(z.string(), z.unknown());
+/** Retries of a node whose failure is transient (run/retry.ts); the delay is a duration. */
+const retries = z.number().int().min(0).max(10);
+const retryDelay = z.union([z.string(), z.number()]).refine((v) => parseDurationText(v) !== undefined, `must be ${DURATION_FORMAT}`);
 
 export const modelConfigShape = {
   materialized: z.enum(MATERIALIZATIONS),
@@ -41,6 +45,8 @@ export const modelConfigShape = {
   post_hook: sqlList,
   meta,
   docs: z.record(z.string(), z.unknown()),
+  retries,
+  retry_delay: retryDelay,
 } as const;
 
 export const modelConfigSchema = z.strictObject(modelConfigShape).partial();
@@ -62,6 +68,8 @@ export const seedConfigShape = {
   full_refresh: z.boolean(),
   quote_columns: z.boolean(),
   docs: z.record(z.string(), z.unknown()),
+  retries,
+  retry_delay: retryDelay,
 } as const;
 export const seedConfigSchema = z.strictObject(seedConfigShape).partial();
 export type RawSeedConfig = z.output<typeof seedConfigSchema>;

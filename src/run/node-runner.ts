@@ -12,6 +12,7 @@ import type { Session } from '../session.js';
 import { sourcePosition, type Rendered } from '../template/render.js';
 import { errorText, explainError, splitHint, StatementFailure } from './errors.js';
 import type { StopSignal } from './stop-signal.js';
+import { isTransient, retryPolicyOf, waitUnless } from './retry-policy.js';
 import { RunWarehouse } from './warehouse.js';
 
 /** What the node runner shares across nodes of one run. */
@@ -111,10 +112,30 @@ export class NodeRunner {
     const log: string[] = [];
     this.executed.set(id, log);
     stop.track(c);
+    const policy = retryPolicyOf(n, s.options.retries, this.x.atomic);
+    let attempts = 0;
     try {
       this.failOnMissingSource(n);
-      const wh = new RunWarehouse(c, log, { relations: this.x.relations, atomic: this.x.atomic, stop, faults: s.runtime.faults });
-      outcome = await materializationOf(n).run(this.work(n), wh);
+      // Each kind's statements are atomic per node, so a failed attempt left nothing behind and
+      // the next one starts clean. target/run keeps the statements of the last attempt.
+      for (;;) {
+        attempts++;
+        log.length = 0;
+        try {
+          const wh = new RunWarehouse(c, log, { relations: this.x.relations, atomic: this.x.atomic, stop, faults: s.runtime.faults, node: n.name, attempt: attempts });
+          outcome = await materializationOf(n).run(this.work(n), wh);
+          break;
+        } catch (e) {
+          if (attempts > policy.retries || stop.requested || e instanceof NodeFailure || !isTransient(errorText(e))) throw e;
+          reporter.emit({
+            type: 'warn',
+            message: `${n.name}: attempt ${attempts} of ${policy.retries + 1} failed with a transient error, retrying in ${policy.delayMs / 1000}s: ${errorText(e).split('\n')[0]}`,
+            file: n.path,
+          });
+          await waitUnless(policy.delayMs, () => stop.requested);
+          if (stop.requested) throw e;
+        }
+      }
     } catch (e) {
       failure = this.diagnose(n, e);
     } finally {
@@ -153,6 +174,7 @@ export class NodeRunner {
       ...(n.resourceType === 'test' ? { failures: failures ?? null } : {}),
       message: message ?? null,
       ...(relation ? { relation_name: relativize(relation, s.project.root) } : {}),
+      attempts,
     };
   }
 

@@ -157,6 +157,7 @@ function argsOf(s: Session, command: string, extra: Record<string, unknown>): Re
     full_refresh: o.fullRefresh,
     fail_fast: o.failFast,
     ...(o.atomic !== undefined ? { atomic: o.atomic } : {}),
+    ...(o.retries !== undefined ? { retries: o.retries } : {}),
     ...extra,
   };
 }
