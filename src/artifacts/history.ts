@@ -19,6 +19,20 @@ export const HISTORY_DDL: readonly string[] = [
     invocation_id varchar, notification varchar, target varchar, status varchar, attempts integer, error varchar, sent_at timestamptz)`,
 ];
 
+/** One row per notification sent (or not) at the end of an invocation. */
+export function notificationInserts(
+  invocationId: string,
+  sentAt: string,
+  deliveries: readonly { notification: string; target: string; status: string; attempts: number; error: string | null }[],
+): string[] {
+  if (deliveries.length === 0) return [];
+  const rows = deliveries.map(
+    (d) =>
+      `(${[quoteLiteral(invocationId), quoteLiteral(d.notification), quoteLiteral(d.target), quoteLiteral(d.status), String(d.attempts), d.error === null ? 'NULL' : quoteLiteral(d.error), ts(sentAt)].join(', ')})`,
+  );
+  return [`insert into ${S}.notifications values\n${rows.join(',\n')}`];
+}
+
 const ts = (iso: string | undefined) => (iso ? `${quoteLiteral(iso)}::timestamptz` : 'NULL');
 
 /** One INSERT per table for the whole invocation (a row-per-node INSERT costs about 2 ms each). */

@@ -197,6 +197,21 @@ export type RawPropertiesFile = z.output<typeof propertiesFileSchema>;
 
 const pathList = z.union([z.string(), z.array(z.string())]);
 
+/** A run's outcome in one word: on-run-end's `run.status` and `notify`'s `on`. */
+export const RUN_STATUS_WORDS = ['success', 'warn', 'error', 'interrupted'] as const;
+export type RunStatusWord = (typeof RUN_STATUS_WORDS)[number];
+
+/** One entry of `notify:` in etlx.yml: a webhook or a command (exactly one; checked in project-config.ts). */
+export const notifySchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  on: z.union([z.enum(RUN_STATUS_WORDS), z.array(z.enum(RUN_STATUS_WORDS))]).optional(),
+  webhook: z.string().min(1).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  format: z.enum(['json', 'slack']).optional(),
+  command: z.array(z.string().min(1)).min(1).optional(),
+});
+export type RawNotify = z.output<typeof notifySchema>;
+
 export const projectFileSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be letters, digits and underscores, starting with a letter'),
   version: z.union([z.string(), z.number()]).optional(),
@@ -213,6 +228,7 @@ export const projectFileSchema = z.strictObject({
   seeds: z.record(z.string(), z.unknown()).optional(),
   'on-run-start': sqlList.optional(),
   'on-run-end': sqlList.optional(),
+  notify: z.array(notifySchema).optional(),
 });
 export type RawProjectFile = z.output<typeof projectFileSchema>;
 

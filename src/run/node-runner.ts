@@ -38,6 +38,7 @@ export class NodeRunner {
   private readonly connections: (Connection | undefined)[] = [];
   private single: Connection | undefined;
   private readonly executed = new Map<string, string[]>();
+  private readonly failures = new Map<string, Diagnostic>();
 
   constructor(private readonly x: NodeRunnerContext) {}
 
@@ -49,6 +50,11 @@ export class NodeRunner {
   /** Under --atomic every node runs on the connection that holds the run's transaction. */
   useSingleConnection(c: Connection): void {
     this.single = c;
+  }
+
+  /** A failed node's Diagnostic (file, line), for notifications. */
+  failureOf(id: string): Diagnostic | undefined {
+    return this.failures.get(id);
   }
 
   statementsOf(id: string): readonly string[] {
@@ -138,6 +144,7 @@ export class NodeRunner {
       }
     } catch (e) {
       failure = this.diagnose(n, e);
+      this.failures.set(id, failure);
     } finally {
       stop.untrack(c);
     }

@@ -1,5 +1,6 @@
 import type { NodeResult } from '../artifacts/run-results.js';
 import { renderProjectHooks } from '../compile/compile.js';
+import type { RunStatusWord } from '../config/schemas.js';
 import type { Connection } from '../engine/engine.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { Session } from '../session.js';
@@ -7,8 +8,6 @@ import { RenderError } from '../template/render.js';
 import { runProjectHooks } from './hooks.js';
 
 /** The run's outcome in the words `notify`'s `on` and on-run-end's `run.status` use. */
-export type RunStatusWord = 'success' | 'warn' | 'error' | 'interrupted';
-
 export function runStatusOf(results: readonly NodeResult[], failed: boolean, interrupted: boolean): RunStatusWord {
   if (interrupted) return 'interrupted';
   if (failed) return 'error';
