@@ -12,6 +12,7 @@ import {
   type RawModelConfig,
   type RawSeedConfig,
 } from './schemas.js';
+import { parseTemplate } from '../template/ir.js';
 import { validateYaml } from './validate.js';
 import { parseYamlFile, type YamlFile } from './yaml-file.js';
 
@@ -100,6 +101,12 @@ function notifyConfigOf(n: RawNotify, i: number, yaml: YamlFile, diagnostics: Di
     problem(`webhook must be an http:// or https:// URL, not "${n.webhook}"`, 'e.g. webhook: https://hooks.example.com/etlx', 'webhook');
   } else if (n.command !== undefined && (n.headers !== undefined || n.format !== undefined)) {
     problem('headers: and format: apply to a webhook, not a command', 'a command gets the JSON document on its stdin', n.headers !== undefined ? 'headers' : 'format');
+  }
+  // Templates are rendered only when sending; their syntax is checked now, with the project.
+  const templated: [string, string][] = [...(n.webhook !== undefined ? [['webhook', n.webhook] as [string, string]] : []), ...Object.values(n.headers ?? {}).map((v) => ['headers', v] as [string, string])];
+  for (const [key, v] of templated) {
+    const bad = v.includes('{{') ? parseTemplate(v).problems[0] : undefined;
+    if (bad) problem(`invalid template in ${key}: ${bad.message}`, 'use {{env "NAME"}} or {{env "NAME" "default"}}', key);
   }
   const target: NotifyConfig['target'] =
     n.command !== undefined ? { kind: 'command', argv: n.command } : { kind: 'webhook', url: n.webhook ?? '', headers: n.headers ?? {}, format: n.format ?? 'json' };
