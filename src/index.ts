@@ -132,6 +132,12 @@ export async function checkConnection(s: Session): Promise<string> {
   }
 }
 
+/** `etlx history`: the last runs from etlx_meta, or per selected node with a trend of its rows. */
+export async function history(s: Session, o: { last: number; output: 'text' | 'json' }): Promise<string[]> {
+  const { historyLines } = await import('./run/history.js');
+  return historyLines(s, o);
+}
+
 /** `etlx ls`. */
 export function list(s: Session, output: LsOutput, resourceTypes: readonly string[]): string[] {
   return listResources(s, output, resourceTypes);

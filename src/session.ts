@@ -6,6 +6,7 @@ import { resolveTarget, type Target } from './config/profiles.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from './errors/diagnostic.js';
 import type { EngineRegistry } from './engine/engine.js';
 import { parseVars } from './plan/vars.js';
+import { notifySecretValues } from './report/notify.js';
 import type { Faults } from './run/faults.js';
 import { loadProjectFiles } from './project/load.js';
 import { makeDirs } from './project/make-dirs.js';
@@ -27,6 +28,8 @@ export interface GlobalOptions {
   readonly fullRefresh: boolean;
   readonly failFast: boolean;
   readonly atomic?: boolean;
+  /** --retries N: tries after a transient failure, for every node (else each node's `retries`). */
+  readonly retries?: number;
   readonly debug: boolean;
 }
 
@@ -84,8 +87,8 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
     atomic: options.atomic ?? resolved.atomic,
   };
   const vars = { ...files.config.vars, ...cliVars };
-  // More secrets (notify headers) join here: Secrets.of([...target.secrets, ...more], ...).
-  const secrets = Secrets.of(target.secrets, { bases: [files.root] });
+  // Values notify reads with {{env}} (webhook URLs, headers) are secrets from the start too.
+  const secrets = Secrets.of([...target.secrets, ...notifySecretValues(files.config.notify, runtime.env)], { bases: [files.root] });
   return { options, runtime, project, target, secrets, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };
 }
 

@@ -13,8 +13,28 @@ export const HISTORY_DDL: readonly string[] = [
     elapsed_s double, status varchar, exit_code integer, nodes integer, etlx_version varchar, args json)`,
   `create table if not exists ${S}.node_results (
     invocation_id varchar, unique_id varchar, resource_type varchar, name varchar, relation varchar, status varchar,
-    started_at timestamptz, completed_at timestamptz, elapsed_s double, rows_affected bigint, failures bigint, message varchar)`,
+    started_at timestamptz, completed_at timestamptz, elapsed_s double, rows_affected bigint, failures bigint, message varchar, attempts integer)`,
+  // Warehouses whose history predates a column get it added (at the end, so positional inserts line up).
+  `alter table ${S}.node_results add column if not exists attempts integer`,
+  `create table if not exists ${S}.notifications (
+    invocation_id varchar, notification varchar, target varchar, status varchar, attempts integer, error varchar, sent_at timestamptz)`,
 ];
+
+/** One row per notification sent (or not) at the end of an invocation. */
+export function notificationInserts(
+  invocationId: string,
+  sentAt: string,
+  deliveries: readonly { notification: string; target: string; status: string; attempts: number; error: string | null }[],
+  secrets: Secrets,
+): string[] {
+  if (deliveries.length === 0) return [];
+  const quoteLiteral = (value: string) => quoteRaw(secrets.redact(value));
+  const rows = deliveries.map(
+    (d) =>
+      `(${[quoteLiteral(invocationId), quoteLiteral(d.notification), quoteLiteral(d.target), quoteLiteral(d.status), String(d.attempts), d.error === null ? 'NULL' : quoteLiteral(d.error), ts(sentAt)].join(', ')})`,
+  );
+  return [`insert into ${S}.notifications values\n${rows.join(',\n')}`];
+}
 
 const ts = (iso: string | undefined) => (iso ? `${quoteRaw(iso)}::timestamptz` : 'NULL');
 
@@ -56,6 +76,7 @@ export function historyInserts(run: RunSummary, results: readonly NodeResult[], 
           r.rows_affected === undefined || r.rows_affected === null ? 'NULL' : String(r.rows_affected),
           r.failures === undefined || r.failures === null ? 'NULL' : String(r.failures),
           r.message === undefined || r.message === null ? 'NULL' : quoteLiteral(r.message),
+          r.attempts === undefined ? 'NULL' : String(r.attempts),
         ].join(', ')})`,
     );
     statements.push(`insert into ${S}.node_results values\n${rows.join(',\n')}`);

@@ -16,6 +16,8 @@ export interface NodeResult {
   readonly failures?: number | null;
   readonly message?: string | null;
   readonly relation_name?: string;
+  /** How many times the node ran: more than 1 after a retried transient failure (absent when skipped). */
+  readonly attempts?: number;
 }
 
 export interface RunSummary {

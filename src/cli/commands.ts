@@ -56,12 +56,23 @@ export function registerCommands(program: Command, inv: Invocation): void {
   for (const command of ['seed', 'run', 'test', 'build'] as const) {
     withGlobalFlags(program.command(command).description(descriptions[command]))
       .option('--atomic', 'all or nothing: if anything fails, leave the warehouse and file outputs as they were')
+      .option('--retries <n>', 'retry a node whose failure is transient (I/O error, out of memory, write conflict) up to n times')
       .action(async (f: RawFlags) => {
         const checker = await etlx.startSqlChecker();
         const s = sessionOrClose(inv, f, checker);
         inv.exitCode = await withSignals((stop) => etlx.run(s, command, stop, { checker }));
       });
   }
+
+  withGlobalFlags(program.command('history').description('the last runs from the warehouse (with --select: each node per run, with a trend)'))
+    .option('--last <n>', 'how many runs', '10')
+    .addOption(new Option('--output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .action(async (f: RawFlags & { last: string; output: 'text' | 'json' }) => {
+      const last = Number(f.last);
+      if (!Number.isInteger(last) || last < 1) throw new etlx.EtlxError({ code: 'E_ARGS', message: `--last must be a whole number of 1 or more, not "${f.last}"`, hint: 'e.g. --last 30' });
+      const s = inv.session(f);
+      for (const line of await etlx.history(s, { last, output: f.output })) inv.io.stdout.write(`${line}\n`);
+    });
 
   withGlobalFlags(program.command('show <model>').description('preview rows of a model'))
     .option('--limit <n>', 'rows to show', '10')

@@ -13,6 +13,7 @@ export interface RawFlags {
   fullRefresh?: boolean;
   failFast?: boolean;
   atomic?: boolean;
+  retries?: string;
   projectDir?: string;
   profilesDir?: string;
   logFormat?: string;
@@ -54,6 +55,13 @@ export function globalOptions(f: RawFlags): GlobalOptions {
       throw new EtlxError({ code: 'E_ARGS', message: `--threads must be at most ${MAX_THREADS}, not "${f.threads}"`, hint: 'models run at once; a few per CPU core is plenty, e.g. --threads 8' });
     }
   }
+  let retries: number | undefined;
+  if (f.retries !== undefined) {
+    retries = Number(f.retries);
+    if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
+      throw new EtlxError({ code: 'E_ARGS', message: `--retries must be a whole number from 0 to 10, not "${f.retries}"`, hint: 'e.g. --retries 2' });
+    }
+  }
   return {
     projectDir: path.resolve(f.projectDir ?? '.'),
     ...(f.profilesDir !== undefined ? { profilesDir: f.profilesDir } : {}),
@@ -63,6 +71,7 @@ export function globalOptions(f: RawFlags): GlobalOptions {
     ...(threads !== undefined ? { threads } : {}),
     ...(f.state !== undefined ? { state: f.state } : {}),
     ...(f.atomic !== undefined ? { atomic: f.atomic } : {}),
+    ...(retries !== undefined ? { retries } : {}),
     select: split(f.select),
     exclude: split(f.exclude),
     fullRefresh: f.fullRefresh ?? false,

@@ -20,6 +20,8 @@ export interface CompileContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** True when this incremental model's table exists and this is no full refresh. */
   readonly isIncremental?: (model: ModelNode) => boolean;
+  /** More template values for one render: on-run-end's `run` and `results`, known only at the end. */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface CompiledNode {
@@ -268,6 +270,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
     self,
     model: model ? { name: model.name, schema: model.config.schema ?? ctx.target.schema, materialized: model.config.materialized } : undefined,
     project_name: p.name,
+    ...ctx.extra,
   };
   const rendered = render(ir, context, { helpers, partials: shared.partials });
   return { rendered, varsRead, ephemerals };

@@ -7,9 +7,12 @@ import {
   projectFileSchema,
   seedConfigSchema,
   toList,
+  type RawNotify,
+  type RunStatusWord,
   type RawModelConfig,
   type RawSeedConfig,
 } from './schemas.js';
+import { parseTemplate } from '../template/parse.js';
 import { validateYaml } from './validate.js';
 import { parseYamlFile, type YamlFile } from './yaml-file.js';
 
@@ -29,7 +32,22 @@ export interface ProjectConfig {
   readonly seeds: FolderConfig<RawSeedConfig>;
   readonly onRunStart: readonly string[];
   readonly onRunEnd: readonly string[];
+  /** `notify:` entries; absent when etlx.yml has none. */
+  readonly notify?: readonly NotifyConfig[];
   readonly yaml: YamlFile;
+}
+
+/**
+ * Where to send a run's outcome. Header values and the URL may hold `{{env}}` templates: they
+ * are rendered only when sending, and what they read is a secret.
+ */
+export interface NotifyConfig {
+  /** `name:`, else `notify[<index>]`: how warnings and history name it. */
+  readonly name: string;
+  readonly on: readonly RunStatusWord[];
+  readonly target:
+    | { readonly kind: 'webhook'; readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly format: 'json' | 'slack' }
+    | { readonly kind: 'command'; readonly argv: readonly string[] };
 }
 
 export function parseProjectConfig(text: string, file = PROJECT_FILE): { config?: ProjectConfig; diagnostics: Diagnostic[] } {
@@ -48,6 +66,7 @@ export function parseProjectConfig(text: string, file = PROJECT_FILE): { config?
   const models = parseFolderConfig(modelConfigSchema, MODEL_CONFIG_KEYS, yaml, unwrapProjectKey(value.models, value.name), ['models'], diagnostics);
   const seeds = parseFolderConfig(seedConfigSchema, SEED_CONFIG_KEYS, yaml, unwrapProjectKey(value.seeds, value.name), ['seeds'], diagnostics);
   const paths = (v: string | string[] | undefined, d: string) => (v === undefined ? [d] : toList(v));
+  const notify = value.notify?.map((n, i) => notifyConfigOf(n, i, yaml, diagnostics));
   return {
     diagnostics,
     config: {
@@ -63,9 +82,35 @@ export function parseProjectConfig(text: string, file = PROJECT_FILE): { config?
       seeds,
       onRunStart: hookList(value['on-run-start']),
       onRunEnd: hookList(value['on-run-end']),
+      ...(notify ? { notify } : {}),
       yaml,
     },
   };
+}
+
+function notifyConfigOf(n: RawNotify, i: number, yaml: YamlFile, diagnostics: Diagnostic[]): NotifyConfig {
+  const name = n.name ?? `notify[${i}]`;
+  const on = n.on === undefined ? ['error' as const] : typeof n.on === 'string' ? [n.on] : n.on;
+  const problem = (message: string, hint: string, key?: string) => {
+    const loc = yaml.locate(key ? ['notify', i, key] : ['notify', i], key !== undefined);
+    diagnostics.push({ code: 'E_CONFIG_VALUE', message: `${name} in ${PROJECT_FILE}: ${message}`, file: PROJECT_FILE, line: loc?.line, column: loc?.column, hint });
+  };
+  if ((n.webhook === undefined) === (n.command === undefined)) {
+    problem('a notification has either webhook: or command:, and not both', 'e.g. webhook: https://hooks.example.com/etlx, or command: [./ops/page-oncall.sh]');
+  } else if (n.webhook !== undefined && !n.webhook.includes('{{') && !/^https?:\/\/[^\s/]+/.test(n.webhook)) {
+    problem(`webhook must be an http:// or https:// URL, not "${n.webhook}"`, 'e.g. webhook: https://hooks.example.com/etlx', 'webhook');
+  } else if (n.command !== undefined && (n.headers !== undefined || n.format !== undefined)) {
+    problem('headers: and format: apply to a webhook, not a command', 'a command gets the JSON document on its stdin', n.headers !== undefined ? 'headers' : 'format');
+  }
+  // Templates are rendered only when sending; their syntax is checked now, with the project.
+  const templated: [string, string][] = [...(n.webhook !== undefined ? [['webhook', n.webhook] as [string, string]] : []), ...Object.values(n.headers ?? {}).map((v) => ['headers', v] as [string, string])];
+  for (const [key, v] of templated) {
+    const bad = v.includes('{{') ? parseTemplate(v).problems[0] : undefined;
+    if (bad) problem(`invalid template in ${key}: ${bad.message}`, 'use {{env "NAME"}} or {{env "NAME" "default"}}', key);
+  }
+  const target: NotifyConfig['target'] =
+    n.command !== undefined ? { kind: 'command', argv: n.command } : { kind: 'webhook', url: n.webhook ?? '', headers: n.headers ?? {}, format: n.format ?? 'json' };
+  return { name, on, target };
 }
 
 export function hookList(v: string | readonly string[] | undefined): string[] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_FORMAT, parseDurationText } from '../util/duration-text.js';
 
 /**
  * zod schemas for every YAML file etlx reads. Objects are strict: an unknown key is an error with
@@ -21,6 +22,9 @@ const sqlList = z.union([z.string(), z.array(z.string())]);
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const options = z.record(z.string(), z.unknown());
 const meta = z.record(z.string(), z.unknown());
+/** Retries of a node whose failure is transient (run/retry.ts); the delay is a duration. */
+const retries = z.number().int().min(0).max(10);
+const retryDelay = z.union([z.string(), z.number()]).refine((v) => parseDurationText(v) !== undefined, `must be ${DURATION_FORMAT}`);
 
 export const modelConfigShape = {
   materialized: z.enum(MATERIALIZATIONS),
@@ -41,6 +45,8 @@ export const modelConfigShape = {
   post_hook: sqlList,
   meta,
   docs: z.record(z.string(), z.unknown()),
+  retries,
+  retry_delay: retryDelay,
 } as const;
 
 export const modelConfigSchema = z.strictObject(modelConfigShape).partial();
@@ -62,6 +68,8 @@ export const seedConfigShape = {
   full_refresh: z.boolean(),
   quote_columns: z.boolean(),
   docs: z.record(z.string(), z.unknown()),
+  retries,
+  retry_delay: retryDelay,
 } as const;
 export const seedConfigSchema = z.strictObject(seedConfigShape).partial();
 export type RawSeedConfig = z.output<typeof seedConfigSchema>;
@@ -189,6 +197,21 @@ export type RawPropertiesFile = z.output<typeof propertiesFileSchema>;
 
 const pathList = z.union([z.string(), z.array(z.string())]);
 
+/** A run's outcome in one word: on-run-end's `run.status` and `notify`'s `on`. */
+export const RUN_STATUS_WORDS = ['success', 'warn', 'error', 'interrupted'] as const;
+export type RunStatusWord = (typeof RUN_STATUS_WORDS)[number];
+
+/** One entry of `notify:` in etlx.yml: a webhook or a command (exactly one; checked in project-config.ts). */
+export const notifySchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  on: z.union([z.enum(RUN_STATUS_WORDS), z.array(z.enum(RUN_STATUS_WORDS))]).optional(),
+  webhook: z.string().min(1).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  format: z.enum(['json', 'slack']).optional(),
+  command: z.array(z.string().min(1)).min(1).optional(),
+});
+export type RawNotify = z.output<typeof notifySchema>;
+
 export const projectFileSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be letters, digits and underscores, starting with a letter'),
   version: z.union([z.string(), z.number()]).optional(),
@@ -205,6 +228,7 @@ export const projectFileSchema = z.strictObject({
   seeds: z.record(z.string(), z.unknown()).optional(),
   'on-run-start': sqlList.optional(),
   'on-run-end': sqlList.optional(),
+  notify: z.array(notifySchema).optional(),
 });
 export type RawProjectFile = z.output<typeof projectFileSchema>;
 

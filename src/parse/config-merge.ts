@@ -102,6 +102,15 @@ export function resolveModelConfig(layers: readonly RawModelConfig[]): ModelConf
     pre_hook: m.pre_hook ?? [],
     post_hook: m.post_hook ?? [],
     meta: m.meta ?? {},
+    ...retryConfig(m),
+  };
+}
+
+/** `retries` / `retry_delay` only when set, so the manifest of a project without them is unchanged. */
+function retryConfig(m: { retries?: number; retry_delay?: string | number }): { retries?: number; retry_delay?: string } {
+  return {
+    ...(m.retries !== undefined ? { retries: m.retries } : {}),
+    ...(m.retry_delay !== undefined ? { retry_delay: String(m.retry_delay) } : {}),
   };
 }
 
@@ -196,6 +205,7 @@ export function resolveSeedConfig(layers: readonly RawSeedConfig[]): SeedConfig 
     pre_hook: m.pre_hook ?? [],
     post_hook: m.post_hook ?? [],
     ...(m.full_refresh !== undefined ? { full_refresh: m.full_refresh } : {}),
+    ...retryConfig(m),
   };
 }
 

@@ -20,6 +20,9 @@ export interface ModelConfig {
   readonly pre_hook: readonly string[];
   readonly post_hook: readonly string[];
   readonly meta: Readonly<Record<string, unknown>>;
+  /** Tries after a transient failure (run/retry.ts), and the wait before each, as written (`30s`). */
+  readonly retries?: number;
+  readonly retry_delay?: string;
 }
 
 /** What each materialization needs, as a discriminated union (materialize/ switches on it). */
@@ -88,6 +91,8 @@ export interface SeedConfig {
   readonly pre_hook: readonly string[];
   readonly post_hook: readonly string[];
   readonly full_refresh?: boolean;
+  readonly retries?: number;
+  readonly retry_delay?: string;
 }
 
 export interface SeedNode extends NodeBase {

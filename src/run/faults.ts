@@ -12,16 +12,30 @@
  * - `history`: inside the run-history transaction, between the invocation row and the node rows;
  * - `atomic-commit`: under --atomic, all work done, before the final COMMIT.
  *
+ * Two points fail instead of killing: `fail-first-attempt` makes the first attempt of the node
+ * named by `ETLX_FAULT_NODE` fail with an I/O error (a transient failure that a retry passes),
+ * `fail-every-attempt` makes every attempt fail so.
+ *
  * Nothing happens unless the variable names the point. The environment comes from the runtime
  * (never read from process.env here), so tests can build one with any point set.
  */
 export class Faults {
   private readonly point: string | undefined;
   private readonly delayMs: number;
+  private readonly node: string | undefined;
 
   constructor(env: Readonly<Record<string, string | undefined>>) {
     this.point = env.ETLX_FAULT;
     this.delayMs = Number(env.ETLX_FAULT_DELAY_MS ?? 200);
+    this.node = env.ETLX_FAULT_NODE;
+  }
+
+  /** Throws an injected I/O error when a fail-*-attempt point names this node and attempt. */
+  failAttempt(node: string | undefined, attempt: number | undefined): void {
+    if (node === undefined || node !== this.node) return;
+    if (this.point === 'fail-every-attempt' || (this.point === 'fail-first-attempt' && attempt === 1)) {
+      throw new Error(`IO Error: injected fault ${this.point} (attempt ${attempt ?? 1})`);
+    }
   }
 
   /** Kills the process now when `name` is the configured point. */

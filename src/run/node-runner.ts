@@ -12,6 +12,7 @@ import type { Session } from '../session.js';
 import { sourcePosition, type Rendered } from '../template/render.js';
 import { errorText, explainError, splitHint, StatementFailure } from './errors.js';
 import type { StopSignal } from './stop-signal.js';
+import { isTransient, retryPolicyOf, waitUnless } from './retry-policy.js';
 import { RunWarehouse } from './warehouse.js';
 import { displayRelation } from '../util/sql.js';
 
@@ -38,6 +39,7 @@ export class NodeRunner {
   private readonly connections: (Connection | undefined)[] = [];
   private single: Connection | undefined;
   private readonly executed = new Map<string, string[]>();
+  private readonly failures = new Map<string, Diagnostic>();
 
   constructor(private readonly x: NodeRunnerContext) {}
 
@@ -49,6 +51,11 @@ export class NodeRunner {
   /** Under --atomic every node runs on the connection that holds the run's transaction. */
   useSingleConnection(c: Connection): void {
     this.single = c;
+  }
+
+  /** A failed node's Diagnostic (file, line), for notifications. */
+  failureOf(id: string): Diagnostic | undefined {
+    return this.failures.get(id);
   }
 
   statementsOf(id: string): readonly string[] {
@@ -112,12 +119,33 @@ export class NodeRunner {
     const log: string[] = [];
     this.executed.set(id, log);
     stop.track(c);
+    const policy = retryPolicyOf(n, s.options.retries, this.x.atomic);
+    let attempts = 0;
     try {
       this.failOnMissingSource(n);
-      const wh = new RunWarehouse(c, log, { relations: this.x.relations, atomic: this.x.atomic, stop, faults: s.runtime.faults });
-      outcome = await materializationOf(n).run(this.work(n), wh);
+      // Each kind's statements are atomic per node, so a failed attempt left nothing behind and
+      // the next one starts clean. target/run keeps the statements of the last attempt.
+      for (;;) {
+        attempts++;
+        log.length = 0;
+        try {
+          const wh = new RunWarehouse(c, log, { relations: this.x.relations, atomic: this.x.atomic, stop, faults: s.runtime.faults, node: n.name, attempt: attempts });
+          outcome = await materializationOf(n).run(this.work(n), wh);
+          break;
+        } catch (e) {
+          if (attempts > policy.retries || stop.requested || e instanceof NodeFailure || !isTransient(errorText(e))) throw e;
+          reporter.emit({
+            type: 'warn',
+            message: `${n.name}: attempt ${attempts} of ${policy.retries + 1} failed with a transient error, retrying in ${policy.delayMs / 1000}s: ${errorText(e).split('\n')[0]}`,
+            file: n.path,
+          });
+          await waitUnless(policy.delayMs, () => stop.requested);
+          if (stop.requested) throw e;
+        }
+      }
     } catch (e) {
       failure = this.diagnose(n, e);
+      this.failures.set(id, failure);
     } finally {
       stop.untrack(c);
     }
@@ -154,6 +182,7 @@ export class NodeRunner {
       ...(n.resourceType === 'test' ? { failures: failures ?? null } : {}),
       message: message ?? null,
       ...(relation ? { relation_name: relativize(relation, s.project.root) } : {}),
+      attempts,
     };
   }
 

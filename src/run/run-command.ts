@@ -5,6 +5,7 @@ import { writeRunResults, type NodeResult, type RunSummary } from '../artifacts/
 import { renderProjectHooks, type CompiledProject } from '../compile/compile.js';
 import { shownWarehousePath } from '../config/profiles.js';
 import type { Connection, Engine } from '../engine/engine.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
 import type { Plan } from '../plan/execution.js';
 import { viewChainWarnings } from '../plan/view-chains.js';
 import type { Session } from '../session.js';
@@ -12,6 +13,8 @@ import { executeDag } from './executor.js';
 import { FileOutputs } from './file-outputs.js';
 import { checkFreshness } from './freshness.js';
 import { runProjectHooks } from './hooks.js';
+import { notifyRun } from './notify-run.js';
+import { runEndHooks, runStatusOf } from './run-end.js';
 import { NodeRunner } from './node-runner.js';
 import { prepareWarehouse } from './prepare.js';
 import type { StopSignal } from './stop-signal.js';
@@ -80,11 +83,16 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
     });
   }
   const nodeFailed = [...results.values()].some((x) => x.status === 'error' || x.status === 'fail');
-  const endError =
-    !startError && !nodeFailed && !stop.requested ? await runProjectHooks(setup, renderProjectHooks(s.project, s.ctx, s.project.files.config.onRunEnd), 'on-run-end') : undefined;
-  if (endError) reporter.emit({ type: 'diagnostic', diagnostic: endError });
-  const failed = nodeFailed || startError !== undefined || endError !== undefined;
-  if (atomic) await finishAtomic(s, setup, files, failed, stop.requested);
+  const doomed = nodeFailed || startError !== undefined;
+  // --atomic: a doomed run is rolled back before on-run-end, so the hook (an audit row, an alert
+  // table) runs on its own and persists; a good run's on-run-end runs inside the transaction, so
+  // a failing hook rolls the whole run back.
+  if (atomic && (doomed || stop.requested)) await finishAtomic(s, setup, files, doomed, stop.requested);
+  const end = startError || total === 0 ? {} : await runEndHooks(s, setup, { status: runStatusOf([...results.values()], doomed, stop.requested), command, invocationId: s.runtime.invocationId, startedAt: started }, [...results.values()]);
+  const endError = end.failure;
+  if (endError) reportHookFailure(s, endError, end.index ?? 0, total);
+  const failed = doomed || endError !== undefined;
+  if (atomic && !doomed && !stop.requested) await finishAtomic(s, setup, files, failed, false);
   const exitCode = stop.requested ? 130 : failed ? 1 : 0;
   const completed = s.runtime.now();
   const summary: RunSummary = {
@@ -101,13 +109,32 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
   };
   const list = [...results.values()];
   await writeHistory(s, setup, historyInserts(summary, list, s.secrets));
-  setup.close();
   writeRunResults(s.targetDir, summary, list, s.secrets);
   for (const failure of await writer.flush()) reporter.emit({ type: 'warn', message: `could not write ${failure}` });
+  const status = runStatusOf(list, failed, stop.requested);
+  await notifyRun(s, setup, { summary, status, results: list, failureOf: (id) => r.failureOf(id), ...(endError ? { hookFailure: { index: end.index ?? 0, diagnostic: endError } } : {}) });
+  setup.close();
   const counts: Record<string, number> = {};
   for (const x of list) counts[x.status] = (counts[x.status] ?? 0) + 1;
   reporter.emit({ type: 'run_end', command, elapsed: summary.elapsed, counts, exit_code: exitCode });
   return { exitCode, results: list };
+}
+
+/** A failed on-run-end hook: its diagnostic, and a result line like a node's. */
+function reportHookFailure(s: Session, d: Diagnostic, index: number, total: number): void {
+  const reporter = s.runtime.reporter;
+  reporter.emit({ type: 'diagnostic', diagnostic: d });
+  reporter.emit({
+    type: 'node_end',
+    index: total,
+    total,
+    unique_id: `operation.${s.project.name}.${s.project.name}-on-run-end-${index}`,
+    resource_type: 'operation',
+    status: 'error',
+    description: `on-run-end hook ${index + 1}`,
+    elapsed: 0,
+    diagnostic: d,
+  });
 }
 
 /** --atomic: COMMIT and move file outputs into place, or ROLLBACK and drop them. */
@@ -156,6 +183,7 @@ function argsOf(s: Session, command: string, extra: Record<string, unknown>): Re
     full_refresh: o.fullRefresh,
     fail_fast: o.failFast,
     ...(o.atomic !== undefined ? { atomic: o.atomic } : {}),
+    ...(o.retries !== undefined ? { retries: o.retries } : {}),
     ...extra,
   };
 }

@@ -12,6 +12,9 @@ export interface WarehouseOptions {
   readonly atomic: boolean;
   readonly stop: StopSignal;
   readonly faults: Faults;
+  /** The node's name and which try this is (1 first), for the fail-*-attempt fault points. */
+  readonly node?: string;
+  readonly attempt?: number;
 }
 
 export function relationKey(schema: string, name: string): string {
@@ -41,6 +44,7 @@ export class RunWarehouse implements Warehouse {
     if (st.purpose === 'create') this.o.faults.during('during-create');
     let rows: number | undefined;
     try {
+      this.o.faults.failAttempt(this.o.node, this.o.attempt);
       rows = await this.c.execute(st.sql);
     } catch (e) {
       throw new StatementFailure(e, st.sql);

@@ -150,8 +150,8 @@ describe('hooks', () => {
     expect(p.result('other')!.status).toBe('success');
     // The old table (4 rows) is intact: the hook ran in the model's transaction.
     expect(await p.query(`select count(*) as n from main.hooked`)).toEqual([{ n: 4 }]);
-    // on-run-end does not run when a node failed.
-    expect(await p.query(`select count(*) as n from main.audit where what = 'run-end'`)).toEqual([{ n: 2 }]);
+    // on-run-end runs at the end of every run that ran nodes, failed or not (product.md, Operations).
+    expect(await p.query(`select count(*) as n from main.audit where what = 'run-end'`)).toEqual([{ n: 3 }]);
   });
 });
 

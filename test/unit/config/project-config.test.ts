@@ -165,3 +165,38 @@ describe('folder config (models: / seeds: in etlx.yml)', () => {
     expect(bad.diagnostics[0]).toMatchObject({ code: 'E_CONFIG_UNKNOWN_KEY', line: 3 });
   });
 });
+
+describe('notify in etlx.yml', () => {
+  it('reads webhooks and commands, with on defaulting to [error] and a name from the position', () => {
+    const c = config(
+      [
+        'name: shop',
+        'notify:',
+        '  - webhook: https://hooks.example.com/etlx',
+        '    headers: {Authorization: \'Bearer {{env "HOOK_TOKEN"}}\'}',
+        '  - name: pager',
+        '    on: [error, warn]',
+        '    command: [./ops/page.sh, --team, data]',
+        '  - on: success',
+        '    webhook: http://127.0.0.1:9/x',
+        '    format: slack',
+      ].join('\n'),
+    );
+    expect(c.notify).toEqual([
+      { name: 'notify[0]', on: ['error'], target: { kind: 'webhook', url: 'https://hooks.example.com/etlx', headers: { Authorization: 'Bearer {{env "HOOK_TOKEN"}}' }, format: 'json' } },
+      { name: 'pager', on: ['error', 'warn'], target: { kind: 'command', argv: ['./ops/page.sh', '--team', 'data'] } },
+      { name: 'notify[2]', on: ['success'], target: { kind: 'webhook', url: 'http://127.0.0.1:9/x', headers: {}, format: 'slack' } },
+    ]);
+    expect(config('name: shop\n').notify).toBeUndefined();
+  });
+
+  it('rejects an unknown status in on, an empty command, headers on a command and a broken header template, at their lines', () => {
+    const bad = (text: string) => parseProjectConfig(`name: shop\nnotify:\n${text}`).diagnostics;
+    expect(bad('  - on: [failure]\n    webhook: https://x.example\n')[0]).toMatchObject({ code: 'E_CONFIG_VALUE', line: 3 });
+    expect(bad('  - command: []\n')[0]).toMatchObject({ line: 3 });
+    expect(bad('  - command: [x]\n    headers: {A: b}\n')[0]).toMatchObject({ code: 'E_CONFIG_VALUE', line: 4, message: 'notify[0] in etlx.yml: headers: and format: apply to a webhook, not a command' });
+    const t = bad('  - webhook: https://x.example\n    headers: {A: \'{{env "A"\'}\n')[0]!;
+    expect(t).toMatchObject({ code: 'E_CONFIG_VALUE', line: 4 });
+    expect(t.message).toMatch(/^notify\[0\] in etlx\.yml: invalid template in headers/);
+  });
+});
