@@ -5,6 +5,7 @@ import { parseProject, type ParsedProject } from './parse/parse-project.js';
 import { resolveTarget, type Target } from './config/profiles.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from './errors/diagnostic.js';
 import type { EngineRegistry } from './engine/engine.js';
+import { outputChecks } from './plan/output-checks.js';
 import { parseVars } from './plan/vars.js';
 import type { Faults } from './run/faults.js';
 import { loadProjectFiles } from './project/load.js';
@@ -76,6 +77,8 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
     threads: options.threads ?? resolved.threads,
     atomic: options.atomic ?? resolved.atomic,
   };
+  // Where the project writes is checked once the target is known: exit 2 before anything runs.
+  throwIfErrors(outputChecks(project, target));
   const vars = { ...files.config.vars, ...cliVars };
   return { options, runtime, project, target, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };
 }

@@ -5,13 +5,18 @@ import { executePlan, hooks, hooksOf, NodeFailure, stmt, type Column, type Mater
 
 type IncrementalSpec = Extract<MaterializationSpec, { kind: 'incremental' }>;
 
-/** The connection-local temp table holding a run's new rows: never visible in a user schema. */
+/**
+ * The temp table holding a run's new rows. Temp tables live in DuckDB's connection-local `temp`
+ * catalog (schema `main`): never in a user schema, and gone with the connection, so a crash
+ * cannot leave one behind. Every statement names it fully qualified, so a user's relation of
+ * the same name (a model may be called `etlx_new_x`) is never read, written or dropped.
+ */
 export function stagingName(modelName: string): string {
   return `etlx_new_${modelName}`;
 }
 
 export function stagingTable(modelName: string): string {
-  return quoteIdent(stagingName(modelName));
+  return `temp.main.${quoteIdent(stagingName(modelName))}`;
 }
 
 /** Step 1: the new rows into a temp table (and the row count). */
@@ -174,9 +179,11 @@ export const incremental: Materialization<ModelNode> = {
       const rows = await executePlan(wh, applyNewRows(work.relation, m.name, mat, change, post));
       return rows === undefined ? {} : { rows };
     } finally {
-      // Under --atomic a failed statement aborts the run's transaction, and the temp table goes
-      // with the connection anyway.
-      if (!wh.inRunTransaction) await wh.execute(dropStaging(m.name)).catch(() => undefined);
+      // Always dropped, also under --atomic (where one connection runs every node): while it
+      // exists, an unqualified or main-qualified name of the same spelling resolves to it. After
+      // a failed statement under --atomic the drop fails with the aborted transaction, and the
+      // temp table goes with the rollback.
+      await wh.execute(dropStaging(m.name)).catch(() => undefined);
     }
   },
 };
