@@ -13,12 +13,15 @@ export const HISTORY_DDL: readonly string[] = [
   `create table if not exists ${S}.node_results (
     invocation_id varchar, unique_id varchar, resource_type varchar, name varchar, relation varchar, status varchar,
     started_at timestamptz, completed_at timestamptz, elapsed_s double, rows_affected bigint, failures bigint, message varchar)`,
+  // false: the result was rolled back with its --atomic run, so what it measured never committed
+  // (row_count_change must not take it as its baseline). NULL in rows written before the column.
+  `alter table ${S}.node_results add column if not exists committed boolean`,
 ];
 
 const ts = (iso: string | undefined) => (iso ? `${quoteLiteral(iso)}::timestamptz` : 'NULL');
 
 /** One INSERT per table for the whole invocation (a row-per-node INSERT costs about 2 ms each). */
-export function historyInserts(run: RunSummary, results: readonly NodeResult[]): string[] {
+export function historyInserts(run: RunSummary, results: readonly NodeResult[], rolledBack = false): string[] {
   const statements = [
     `insert into ${S}.invocations values (${[
       quoteLiteral(run.invocationId),
@@ -50,6 +53,7 @@ export function historyInserts(run: RunSummary, results: readonly NodeResult[]):
           r.rows_affected === undefined || r.rows_affected === null ? 'NULL' : String(r.rows_affected),
           r.failures === undefined || r.failures === null ? 'NULL' : String(r.failures),
           r.message === undefined || r.message === null ? 'NULL' : quoteLiteral(r.message),
+          rolledBack ? 'false' : 'true',
         ].join(', ')})`,
     );
     statements.push(`insert into ${S}.node_results values\n${rows.join(',\n')}`);

@@ -101,7 +101,8 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
     args: argsOf(s, command, extraArgs),
   };
   const list = [...results.values()].map((x) => (x.message ? { ...x, message: redact(x.message, s.target.secrets) } : x));
-  await writeHistory(s, setup, historyInserts(summary, list));
+  // Under --atomic a failed or interrupted run committed nothing: its results are history, not baselines.
+  await writeHistory(s, setup, historyInserts(summary, list, atomic && (failed || stop.requested)));
   setup.close();
   writeRunResults(s.targetDir, summary, list);
   for (const failure of await writer.flush()) reporter.emit({ type: 'warn', message: `could not write ${failure}` });
