@@ -1,0 +1,121 @@
+/**
+ * Regression tests for issue 16's data-loss items: each test is named after what it protects.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestProject } from './helpers.js';
+
+const projects: TestProject[] = [];
+function project(name: string, files: Record<string, string>): TestProject {
+  const p = new TestProject(name, files);
+  projects.push(p);
+  return p;
+}
+afterEach(() => {
+  for (const p of projects.splice(0)) p.cleanup();
+});
+
+describe('temporary relations and reserved schemas', () => {
+  it("a user's model named etlx_new_inc survives a failed incremental run of inc", async () => {
+    const p = project('tmp', {
+      'models/etlx_new_inc.sql': '{{config materialized="table"}}\nselect 42 as keep',
+      'models/inc.sql': '{{config materialized="incremental" incremental_strategy="append"}}\nselect {{var "v" 1}}::integer as v',
+    });
+    expect((await p.run('run')).code).toBe(0);
+    // The second run is incremental and fails while staging its new rows.
+    const r = await p.run('run', '--select', 'inc', '--vars', "{v: \"'x'\"}");
+    expect(r.code, r.output).toBe(1);
+    expect(await p.query('select keep from main.etlx_new_inc')).toEqual([{ keep: 42 }]);
+    // No temporary relation is left in any schema of the warehouse.
+    expect(await p.query(`select table_schema, table_name from information_schema.tables where table_name like 'etlx_new_%' and table_name <> 'etlx_new_inc'`)).toEqual([]);
+  });
+
+  it('a model in schema etlx_meta is a compile-time error (run history is never overwritten)', async () => {
+    const p = project('meta', { 'models/invocations.sql': '{{config materialized="table" schema="etlx_meta"}}\nselect 1 as x' });
+    const r = await p.run('build');
+    expect(r.code, r.output).toBe(2);
+    expect(r.output).toContain('which etlx reserves');
+    expect(r.output).toContain('models/invocations.sql:1');
+    expect(p.exists('meta.duckdb')).toBe(false);
+  });
+
+  it('a seed in schema ETLX_TEST_FAILURES (any case) is a compile-time error', async () => {
+    const p = project('metaseed', { 'seeds/s.csv': 'a\n1\n', 'etlx.yml': 'name: metaseed\nseeds:\n  schema: ETLX_TEST_FAILURES\n' });
+    const r = await p.run('seed');
+    expect(r.code, r.output).toBe(2);
+    expect(r.output).toContain('seeds/s.csv');
+  });
+});
+
+describe('relation collisions', () => {
+  it('an alias equal to another model (different case) is a compile-time error naming both files', async () => {
+    const p = project('coll', {
+      'models/a.sql': '{{config materialized="table"}}\nselect 1 as x',
+      'models/b.sql': '{{config materialized="table" alias="A"}}\nselect 2 as x',
+    });
+    const r = await p.run('build');
+    expect(r.code, r.output).toBe(2);
+    expect(r.output).toContain('both build main.A');
+    expect(r.output).toContain('models/a.sql');
+    expect(r.output).toContain('models/b.sql');
+  });
+
+  it('M.sql beside m.sql, and seeds X.csv beside x.csv, are compile-time errors', async () => {
+    const p = project('coll2', {
+      'models/M.sql': 'select 1 as x',
+      'models/sub/m.sql': 'select 2 as x',
+      'seeds/X.csv': 'a\n1\n',
+      'seeds/more/x.csv': 'a\n2\n',
+    });
+    const r = await p.run('compile');
+    expect(r.code, r.output).toBe(2);
+    expect(r.output).toMatch(/models\/M\.sql.*models\/sub\/m\.sql/);
+    expect(r.output).toMatch(/seeds\/X\.csv.*seeds\/more\/x\.csv|seeds\/more\/x\.csv.*seeds\/X\.csv/);
+  });
+});
+
+describe('seeds', () => {
+  it('a seed with an extra field on its last line fails its node at that line (header stays line 1)', async () => {
+    const p = project('wide', { 'seeds/s.csv': 'id,name\n1,a\n2,b\n3,c,extra\n' });
+    const r = await p.run('seed');
+    expect(r.code, r.output).toBe(1);
+    expect(p.result('s')!.status).toBe('error');
+    expect(p.result('s')!.message).toContain('seeds/s.csv:4');
+  });
+
+  it('a good seed still loads, and a header-only seed loads 0 rows without error', async () => {
+    const p = project('okseed', { 'seeds/s.csv': 'id,name\n1,a\n2,b\n', 'seeds/empty.csv': 'id,name\n' });
+    const r = await p.run('seed');
+    expect(r.code, r.output).toBe(0);
+    expect(p.result('s')!.rows_affected).toBe(2);
+    expect(p.result('empty')!.rows_affected).toBe(0);
+  });
+});
+
+describe('row_count_change after an --atomic rollback', () => {
+  it('the rolled-back count is not the baseline: the next ordinary build passes', async () => {
+    const p = new TestProject(
+      'rcc',
+      {
+        'models/m.sql': '{{config materialized="table"}}\nselect * from range({{var "n" 10}}) t(i)',
+        'models/schema.yml': 'models:\n  - name: m\n    tests:\n      - row_count_change: {max_pct: 20}\n',
+      },
+      // on-run-end runs after every node: a failing one rolls an --atomic run back after the test passed.
+      'name: rcc\non-run-end: ["select {{var \'end\' 1}}::integer"]\n',
+    );
+    projects.push(p);
+    expect((await p.run('build')).code).toBe(0);
+    // 12 rows pass against the committed 10 (20% of 10); the hook fails, so the run rolls back.
+    const atomic = await p.run('build', '--atomic', '--vars', `{n: 12, end: "'x'"}`);
+    expect(atomic.code, atomic.output).toBe(1);
+    expect(p.result('row_count_change_m')!.status).toBe('pass');
+    expect(await p.query('select count(*) as n from main.m')).toEqual([{ n: 10 }]);
+    expect(await p.query(`select committed, rows_affected from etlx_meta.node_results where name = 'row_count_change_m' order by completed_at`)).toEqual([
+      { committed: true, rows_affected: 10 },
+      { committed: false, rows_affected: 12 },
+    ]);
+    // 9 rows: within 20% of the committed 10, but not of the rolled-back 12.
+    const next = await p.run('build', '--vars', '{n: 9}');
+    expect(next.code, next.output).toBe(0);
+    expect(p.result('row_count_change_m')!.status).toBe('pass');
+  });
+});
