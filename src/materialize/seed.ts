@@ -23,14 +23,10 @@ export function seedReader(seed: SeedNode, extra: Readonly<Record<string, unknow
   return `read_csv(${quoteLiteral(seed.absPath)}, ${opts.join(', ')})`;
 }
 
-/**
- * A seed is a table replaced atomically from its CSV file. The plan runs in one transaction that
- * the seed materialization opens itself, so a load that reads 0 rows from a file with data rows
- * is refused before it commits.
- */
+/** A seed is a table replaced atomically from its CSV file. */
 export function seedPlan(seed: SeedNode, relation: string, pre: readonly string[], post: readonly string[]): StatementPlan {
   return {
-    transactional: false,
+    transactional: pre.length + post.length > 0,
     statements: [...hooks(pre), stmt(`create or replace table ${relation} as\nselect * from ${seedReader(seed)}`, 'create', true), ...hooks(post)],
   };
 }
@@ -53,21 +49,26 @@ export const seed: Materialization<SeedNode> = {
     const { pre, post } = hooksOf(work);
     const s = work.node;
     try {
-      return await wh.transaction(async () => {
-        const rows = await executePlan(wh, seedPlan(s, work.relation, pre, post));
-        if (rows === 0) {
-          const records = Number((await wh.query(seedRecordCountSql(s)))[0]?.n ?? 0);
-          const data = records - (s.config.header ? 1 : 0);
-          if (data > 0) throw new NodeFailure(zeroRowsError(s, data));
-        }
-        return rows === undefined ? {} : { rows };
-      });
+      // Before the table is replaced: a reader that yields no row from a file with data records
+      // is refused (the first chunk decides, so this costs one small read).
+      if (Number((await wh.query(seedAnyRowSql(s)))[0]?.n ?? 0) === 0) {
+        const records = Number((await wh.query(seedRecordCountSql(s)))[0]?.n ?? 0);
+        const data = records - (s.config.header ? 1 : 0);
+        if (data > 0) throw new NodeFailure(zeroRowsError(s, data));
+      }
+      const rows = await executePlan(wh, seedPlan(s, work.relation, pre, post));
+      return rows === undefined ? {} : { rows };
     } catch (e) {
       if (e instanceof NodeFailure) throw e;
       throw new NodeFailure(await seedError(s, wh, firstLines(e)));
     }
   },
 };
+
+/** 1 when the seed's reader yields at least one row, else 0. */
+export function seedAnyRowSql(seed: SeedNode): string {
+  return `select count(*) as n from (select 1 from ${seedReader(seed)} limit 1)`;
+}
 
 /** The file's records, header included, read by DuckDB with the seed's own dialect. */
 export function seedRecordCountSql(seed: SeedNode): string {

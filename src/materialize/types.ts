@@ -49,6 +49,8 @@ export interface Warehouse {
 
 /** The file system side of file models: staging folders and moves into place. */
 export interface OutputFiles {
+  /** Where this run stages the output for `final`: outside the folder that holds the dataset. */
+  stagingPath(final: string, stagingId: string): string;
   hasFiles(dir: string): boolean;
   prepareStaging(staging: string, asFolder: boolean): void;
   discard(staging: string): void;

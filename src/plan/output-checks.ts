@@ -12,8 +12,8 @@ import type { ParsedProject } from '../parse/parse-project.js';
  */
 export const RESERVED_SCHEMAS: readonly string[] = ['etlx_meta', 'etlx_test_failures'];
 
-/** Where etlx stages file-model output inside a project (see run/file-moves.ts). */
-export const STAGING_DIR = '.etlx-staging';
+/** etlx's own folder in a project: staging copies and ownership records of file outputs (run/file-outputs.ts). */
+export const OUTPUTS_DIR = '.etlx-outputs';
 
 /**
  * Compile-time checks of where the project writes, run once the target is known (exit 2 before
@@ -37,7 +37,7 @@ function builtRelations(project: ParsedProject, targetSchema: string): Built[] {
 }
 
 /** The line of a model's `{{config key=...}}`, when it sets that key in the file. */
-function configLine(n: ModelNode | SeedNode, keys: readonly string[]): number {
+export function configLine(n: ModelNode | SeedNode, keys: readonly string[]): number {
   if (n.resourceType !== 'model') return 1;
   return n.ir.config.find((c) => keys.includes(c.key))?.line ?? 1;
 }
@@ -122,7 +122,7 @@ export function locationProblem(
 function locationChecks(project: ParsedProject, target: Pick<Target, 'path' | 'attach'>): Diagnostic[] {
   const root = project.root;
   const c = project.files.config;
-  const folders = [...c.modelPaths, ...c.seedPaths, ...c.testPaths, ...c.macroPaths, 'snapshots', c.targetPath, STAGING_DIR].map((f) => path.resolve(root, f));
+  const folders = [...c.modelPaths, ...c.seedPaths, ...c.testPaths, ...c.macroPaths, 'snapshots', c.targetPath, OUTPUTS_DIR].map((f) => path.resolve(root, f));
   const databases = [target.path, ...target.attach.map((a) => a.path)].filter((p) => p !== ':memory:' && p !== '').map((p) => path.resolve(root, p));
   const diagnostics: Diagnostic[] = [];
   const files: { node: ModelNode; location: string }[] = [];

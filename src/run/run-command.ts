@@ -37,7 +37,7 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
   reporter.emit({ type: 'run_start', command, total, target: s.target.name, warehouse: shownWarehousePath(s.target, s.project.root) });
   const setup = await engine.connect();
   const state = await prepareWarehouse(s, setup, ids);
-  const files = new FileOutputs(s.runtime.faults, s.runtime.invocationId.slice(0, 8), atomic);
+  const files = new FileOutputs(s.runtime.faults, s.runtime.invocationId.slice(0, 8), atomic, s.project.root);
   const r = new NodeRunner({ s, compiled, engine, relations: state.relations, missingSources: state.missingSources, stop, atomic, files });
   for (const id of ids) {
     const n = s.project.nodes.get(id);

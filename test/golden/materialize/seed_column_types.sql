@@ -1,4 +1,4 @@
--- transactional: false
+-- transactional: true
 
 -- hook
 insert into audit.log values ('start', now());
