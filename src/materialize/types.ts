@@ -92,6 +92,8 @@ export interface TestOutcome {
 export interface KindOutcome {
   readonly rows?: number;
   readonly test?: TestOutcome;
+  /** Things the user should know that did not fail the node (a lossy cast): warn events. */
+  readonly warnings?: readonly string[];
 }
 
 /** One materialization kind: decides from the node and the relation's state, acts through the Warehouse. */

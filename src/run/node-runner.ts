@@ -120,6 +120,7 @@ export class NodeRunner {
     } finally {
       stop.untrack(c);
     }
+    for (const w of outcome.warnings ?? []) reporter.emit({ type: 'warn', message: `${n.name}: ${w}`, file: n.path });
     const completed = s.runtime.now();
     const elapsed = (completed.getTime() - started.getTime()) / 1000;
     const status: NodeStatus = failure ? 'error' : (outcome.test?.status ?? 'success');

@@ -119,3 +119,32 @@ describe('row_count_change after an --atomic rollback', () => {
     expect(p.result('row_count_change_m')!.status).toBe('pass');
   });
 });
+
+describe('a column type change is a schema change', () => {
+  const model = (mode: string) => `{{config materialized="incremental" on_schema_change="${mode}" incremental_strategy="append"}}\nselect {{var "amount" 10}} as amount`;
+
+  it('INTEGER -> 10.75 under on_schema_change fail fails the node and leaves the table', async () => {
+    const p = project('osc_fail', { 'models/m.sql': model('fail') });
+    expect((await p.run('run')).code).toBe(0);
+    const r = await p.run('run', '--vars', '{amount: 10.75}');
+    expect(r.code, r.output).toBe(1);
+    expect(r.output).toContain('changed type of amount (INTEGER -> DECIMAL(4,2))');
+    expect(await p.query('select amount from main.m')).toEqual([{ amount: 10 }]);
+  });
+
+  it('sync_all_columns alters the type: 10.75 is stored as 10.75, not 11', async () => {
+    const p = project('osc_sync', { 'models/m.sql': model('sync_all_columns') });
+    expect((await p.run('run')).code).toBe(0);
+    const r = await p.run('run', '--vars', '{amount: 10.75}');
+    expect(r.code, r.output).toBe(0);
+    expect(await p.query('select amount::varchar as a from main.m order by amount')).toEqual([{ a: '10.00' }, { a: '10.75' }]);
+  });
+
+  it('ignore warns that 10.75 is cast into an INTEGER column', async () => {
+    const p = project('osc_ignore', { 'models/m.sql': model('ignore') });
+    expect((await p.run('run')).code).toBe(0);
+    const r = await p.run('run', '--vars', '{amount: 10.75}');
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/WARN.*column amount of "main"."m" is INTEGER but the new rows have DECIMAL\(4,2\)/);
+  });
+});
