@@ -148,3 +148,17 @@ describe('a column type change is a schema change', () => {
     expect(r.output).toMatch(/WARN.*column amount of "main"."m" is INTEGER but the new rows have DECIMAL\(4,2\)/);
   });
 });
+
+describe('store_failures', () => {
+  it('a test that passes again leaves no stale failing rows', async () => {
+    const p = project('sf', {
+      'models/m.sql': '{{config materialized="table"}}\nselect * from (values (1), ({{var "dup" 1}})) t(id)',
+      'models/schema.yml': 'models:\n  - name: m\n    columns:\n      - name: id\n        tests:\n          - unique: {store_failures: true}\n',
+    });
+    expect((await p.run('build')).code).toBe(1);
+    expect(await p.query('select count(*) as n from etlx_test_failures.unique_m_id')).toEqual([{ n: 1 }]);
+    const r = await p.run('build', '--vars', '{dup: 2}');
+    expect(r.code, r.output).toBe(0);
+    expect(await p.query(`select count(*) as n from information_schema.tables where table_schema = 'etlx_test_failures' and table_name = 'unique_m_id'`)).toEqual([{ n: 0 }]);
+  });
+});
