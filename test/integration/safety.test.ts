@@ -162,3 +162,32 @@ describe('store_failures', () => {
     expect(await p.query(`select count(*) as n from information_schema.tables where table_schema = 'etlx_test_failures' and table_name = 'unique_m_id'`)).toEqual([{ n: 0 }]);
   });
 });
+
+describe('freshness errors point at sources.yml', () => {
+  it('a missing staging file and a bad loaded_at_field name the source, its YAML file:line and a hint', async () => {
+    const p = project('freshfail', {
+      'models/sources.yml': [
+        'sources:',
+        '  - name: feed',
+        '    freshness: {warn_after: {count: 24, period: hour}}',
+        '    tables:',
+        '      - name: gone',
+        '        loaded_at_field: loaded_at',
+        '        location: staging/gone/*.csv',
+        '      - name: badfield',
+        '        loaded_at_field: no_such_column',
+        '        location: staging/b.csv',
+        '',
+      ].join('\n'),
+      'staging/b.csv': 'id,loaded_at\n1,2024-01-01 00:00:00\n',
+    });
+    const r = await p.run('test');
+    expect(r.code, r.output).toBe(1);
+    const gone = p.result('gone', 'source')!.message!;
+    expect(gone).toMatch(/source feed\.gone \(declared in models\/sources\.yml:5\)/);
+    expect(gone).toMatch(/hint: no staging files match location staging\/gone\/\*\.csv/);
+    const bad = p.result('badfield', 'source')!.message!;
+    expect(bad).toMatch(/source feed\.badfield \(declared in models\/sources\.yml:8\)/);
+    expect(bad).toContain('check loaded_at_field "no_such_column"');
+  });
+});
