@@ -191,3 +191,24 @@ describe('freshness errors point at sources.yml', () => {
     expect(bad).toContain('check loaded_at_field "no_such_column"');
   });
 });
+
+describe('hook SQL is parse-checked at compile time', () => {
+  it('a pre_hook, a post_hook and an on-run-start hook with a syntax error are exit 2 before anything runs', async () => {
+    const p = new TestProject(
+      'hooks',
+      {
+        'models/m.sql': '{{config materialized="table" pre_hook="creat table x (a int)" post_hook="insert into main.m valuez (1)"}}\nselect 1 as a',
+        'models/ok.sql': '{{config materialized="table" pre_hook="set threads = 2" post_hook="analyze main.ok; select 1"}}\nselect 1 as a',
+      },
+      'name: hooks\non-run-start: ["selec 1"]\n',
+    );
+    projects.push(p);
+    const r = await p.run('build');
+    expect(r.code, r.output).toBe(2);
+    expect(r.output).toMatch(/pre_hook of model m: .*syntax error at or near "creat"/);
+    expect(r.output).toMatch(/post_hook of model m: .*syntax error at or near "valuez"/);
+    expect(r.output).toMatch(/on-run-start of the project: .*syntax error at or near "selec"/);
+    expect(r.output).not.toMatch(/model ok/);
+    expect(p.exists('hooks.duckdb')).toBe(false);
+  });
+});
