@@ -74,6 +74,8 @@ export const file: Materialization<ModelNode> = {
       throw e;
     }
     work.files.commit(adding ? 'add' : 'replace', mat.location, staging);
+    const former = work.formerRelation;
+    if (former) await wh.execute(stmt(`drop ${former.type} if exists ${former.relation}`, 'drop'));
     return rows === undefined ? {} : { rows };
   },
 };

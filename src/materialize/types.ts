@@ -72,6 +72,8 @@ export interface NodeWork<N> {
   readonly runTag: string;
   /** Short id of this invocation: names its staging outputs. */
   readonly stagingId: string;
+  /** File models: the table or view this model built before it became a file model, to drop once the file is written. */
+  readonly formerRelation?: { readonly relation: string; readonly type: 'table' | 'view' };
   /** Tests: the relation a row-count test reads (row_count_change stores it in history). */
   readonly testedRelation?: string;
 }

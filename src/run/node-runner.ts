@@ -25,6 +25,7 @@ export interface NodeRunnerContext {
   readonly stop: StopSignal;
   readonly atomic: boolean;
   readonly files: OutputFiles;
+  readonly formerRelations?: ReadonlyMap<string, { readonly relation: string; readonly type: 'table' | 'view' }>;
 }
 
 /**
@@ -173,6 +174,7 @@ export class NodeRunner {
       files: this.x.files,
       runTag: `${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}_${invocationId.slice(0, 8)}`,
       stagingId: invocationId,
+      ...(this.x.formerRelations?.has(n.id) ? { formerRelation: this.x.formerRelations.get(n.id)! } : {}),
       ...(n.resourceType === 'test' && n.kind === 'row_count_change' ? { testedRelation: relationOf(s.project, s.ctx, n.attachedTo!) } : {}),
     };
   }

@@ -38,7 +38,7 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
   const setup = await engine.connect();
   const state = await prepareWarehouse(s, setup, ids);
   const files = new FileOutputs(s.runtime.faults, s.runtime.invocationId.slice(0, 8), atomic, s.project.root);
-  const r = new NodeRunner({ s, compiled, engine, relations: state.relations, missingSources: state.missingSources, stop, atomic, files });
+  const r = new NodeRunner({ s, compiled, engine, relations: state.relations, missingSources: state.missingSources, formerRelations: state.formerRelations, stop, atomic, files });
   for (const id of ids) {
     const n = s.project.nodes.get(id);
     if (n?.resourceType === 'model' && n.mat.kind === 'file') for (const note of files.recover(n.mat.location)) reporter.emit({ type: 'info', message: note });

@@ -212,3 +212,23 @@ describe('hook SQL is parse-checked at compile time', () => {
     expect(p.exists('hooks.duckdb')).toBe(false);
   });
 });
+
+describe('switching a model from table to file', () => {
+  it('drops the table the model built, once the file is written', async () => {
+    const p = project('switch', { 'models/m.sql': '{{config materialized="table"}}\nselect 1 as a' });
+    expect((await p.run('build')).code).toBe(0);
+    p.write({ 'models/m.sql': '{{config materialized="file" location="exports/m.parquet"}}\nselect 1 as a' });
+    const r = await p.run('build');
+    expect(r.code, r.output).toBe(0);
+    expect(p.exists('exports/m.parquet')).toBe(true);
+    expect(await p.query(`select count(*) as n from information_schema.tables where table_name = 'm'`)).toEqual([{ n: 0 }]);
+  });
+
+  it("leaves a table of that name that etlx did not build", async () => {
+    const p = new TestProject('keep', { 'models/m.sql': '{{config materialized="file" location="exports/m.parquet"}}\nselect 1 as a' }, 'name: keep\non-run-start: ["create table if not exists main.m as select 42 as mine"]\n');
+    projects.push(p);
+    expect((await p.run('build')).code).toBe(0);
+    expect((await p.run('build')).code).toBe(0);
+    expect(await p.query('select mine from main.m')).toEqual([{ mine: 42 }]);
+  });
+});
