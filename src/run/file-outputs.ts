@@ -80,6 +80,11 @@ export class FileOutputs implements OutputFiles {
     for (const f of this.pending) this.move(f.mode, f.final, f.staging);
   }
 
+  /** Staged outputs waiting for the run's COMMIT that are gone (another process removed them). */
+  missingPending(): string[] {
+    return this.pending.filter((f) => !existsSync(f.staging)).map((f) => f.final);
+  }
+
   discardPending(): void {
     for (const f of this.pending) this.discard(f.staging);
   }

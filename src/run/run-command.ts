@@ -84,7 +84,10 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
   const endError =
     !startError && !nodeFailed && !stop.requested ? await runProjectHooks(setup, renderProjectHooks(s.project, s.ctx, s.project.files.config.onRunEnd), 'on-run-end') : undefined;
   if (endError) reporter.emit({ type: 'diagnostic', diagnostic: endError });
-  const failed = nodeFailed || startError !== undefined || endError !== undefined;
+  // Under --atomic a staged output that vanished before COMMIT fails the run: it rolls back.
+  const vanished = atomic ? files.missingPending() : [];
+  for (const final of vanished) reporter.emit({ type: 'warn', message: `the staged output for ${final} is gone (another process removed it); the run is rolled back` });
+  const failed = nodeFailed || startError !== undefined || endError !== undefined || vanished.length > 0;
   if (atomic) await finishAtomic(s, setup, files, failed, stop.requested);
   const exitCode = stop.requested ? 130 : failed ? 1 : 0;
   const completed = s.runtime.now();

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stagingKey } from '../../src/materialize/file.js';
 import { commitOutput } from '../../src/run/file-moves.js';
+import { FileOutputs } from '../../src/run/file-outputs.js';
+import { Faults } from '../../src/run/faults.js';
 import { listFilesRec, lit, TestProject } from './helpers.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -145,6 +147,23 @@ describe('staging output belongs to one run, and no reader sees it', () => {
       expect(() => commitOutput('replace', path.join(dir, 'x'), path.join(dir, 'gone'), 't', undefined, dir)).toThrow(/staged output .* is gone/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('under --atomic a staged output that vanished before COMMIT is found, so the run rolls back', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'etlx-atomic-'));
+    try {
+      const files = new FileOutputs(new Faults({}), 'tag', true, root);
+      const final = path.join(root, 'exports', 'x.parquet');
+      const staging = files.stagingPath(final, '0123abcd-0000');
+      files.prepareStaging(staging, false);
+      fs.writeFileSync(staging, 'staged');
+      files.commit('replace', final, staging);
+      expect(files.missingPending()).toEqual([]);
+      fs.rmSync(staging);
+      expect(files.missingPending()).toEqual([final]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 
