@@ -65,11 +65,19 @@ function oldPath(final: string, tag: string, stagingDir: string | undefined): st
  * Moves `staging` into place. Refuses (throws) when the staged output is gone: a run never reports
  * rows that are not in the dataset.
  */
+/** A move refused before its journal was written: nothing was moved, the staged copy can go. */
+export class MoveRefused extends Error {}
+
 export function commitOutput(mode: 'replace' | 'add', final: string, staging: string, tag: string, faults?: Faults, stagingDir?: string): void {
   if (!existsSync(staging)) {
-    throw new Error(`the staged output for ${final} is gone (${staging}); another process removed it before it was moved into place, so nothing was written`);
+    throw new MoveRefused(`the staged output for ${final} is gone (${staging}); another process removed it before it was moved into place, so nothing was written`);
   }
   const jp = journalPath(final);
+  // Another live run (another target on the same location) is moving its output in: wait for nothing, touch nothing.
+  const other = existsSync(jp) ? readJson<MoveJournal>(jp)?.owner : undefined;
+  if (other && other.pid !== process.pid && ownerAlive(other)) {
+    throw new MoveRefused(`another etlx run (pid ${other.pid} on ${other.host}) is moving its output into ${final}; this run's output was not moved in. Run again once it has finished`);
+  }
   const journal: MoveJournal = { version: 2, mode, final, staging, old: oldPath(final, tag, stagingDir), owner: currentOwner() };
   writeFileAtomic(jp, JSON.stringify(journal));
   faults?.at('file-move');

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../artifacts/json.js';
 import type { OutputFiles } from '../materialize/types.js';
 import { OUTPUTS_DIR } from '../plan/output-checks.js';
 import { stagingPath } from '../materialize/file.js';
-import { commitOutput, currentOwner, recoverOutput } from './file-moves.js';
+import { commitOutput, currentOwner, MoveRefused, recoverOutput } from './file-moves.js';
 import { recordBeforeMove, settleRecord } from './file-ownership.js';
 import type { Faults } from './faults.js';
 
@@ -70,6 +70,9 @@ export class FileOutputs implements OutputFiles {
     if (existsSync(staging)) recordBeforeMove(this.root, final, staging);
     try {
       commitOutput(mode, final, staging, this.tag, this.faults, this.stagingDir(final));
+    } catch (e) {
+      if (e instanceof MoveRefused) rmSync(staging, { recursive: true, force: true });
+      throw e;
     } finally {
       rmSync(`${staging}.owner.json`, { force: true });
     }

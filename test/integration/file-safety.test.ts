@@ -141,6 +141,31 @@ describe('staging output belongs to one run, and no reader sees it', () => {
     }
   });
 
+  it("another live run's journaled move into a shared location is left alone, and this run does not move over it", async () => {
+    const p = project('movers', { 'models/x.sql': fileModel('location="exports/x.parquet"') });
+    expect((await p.run('build')).code).toBe(0);
+    const final = p.path('exports/x.parquet');
+    const staging = p.path('.etlx-outputs/staging');
+    const helper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const theirs = path.join(staging, `${stagingKey(final)}.tmp-cccccccc`);
+      fs.writeFileSync(theirs, 'their new output');
+      const journal = JSON.stringify({ version: 2, mode: 'replace', final, staging: theirs, old: path.join(staging, `${stagingKey(final)}.old-cc`), owner: { pid: helper.pid, host: os.hostname() } });
+      fs.writeFileSync(p.path('exports/.x.parquet.etlx-move.json'), journal);
+      const before = fs.readFileSync(final);
+      const r = await p.run('build');
+      expect(r.code, r.output).toBe(1);
+      expect(r.output).toContain(`another etlx run (pid ${helper.pid}`);
+      expect(fs.readFileSync(theirs, 'utf8')).toBe('their new output');
+      expect(fs.readFileSync(p.path('exports/.x.parquet.etlx-move.json'), 'utf8')).toBe(journal);
+      expect(fs.readFileSync(final).equals(before)).toBe(true);
+      // Nothing of this run's is left in the staging folder.
+      expect(fs.readdirSync(staging).sort()).toEqual([path.basename(theirs)]);
+    } finally {
+      helper.kill('SIGKILL');
+    }
+  });
+
   it('a run whose staged output vanished fails instead of reporting rows', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etlx-gone-'));
     try {
