@@ -29,10 +29,12 @@ type Built = { readonly node: ModelNode | SeedNode; readonly schema: string; rea
 
 function builtRelations(project: ParsedProject, targetSchema: string): Built[] {
   const out: Built[] = [];
+  // Disabled nodes build nothing.
   for (const m of project.models.values()) {
+    if (!m.config.enabled) continue;
     if (m.mat.kind === 'view' || m.mat.kind === 'table' || m.mat.kind === 'incremental') out.push({ node: m, ...modelTarget(m, targetSchema) });
   }
-  for (const s of project.seeds.values()) out.push({ node: s, ...seedTarget(s, targetSchema) });
+  for (const s of project.seeds.values()) if (s.config.enabled) out.push({ node: s, ...seedTarget(s, targetSchema) });
   return out.sort((a, b) => (a.node.path < b.node.path ? -1 : a.node.path > b.node.path ? 1 : 0));
 }
 
@@ -127,7 +129,7 @@ function locationChecks(project: ParsedProject, target: Pick<Target, 'path' | 'a
   const diagnostics: Diagnostic[] = [];
   const files: { node: ModelNode; location: string }[] = [];
   for (const m of project.models.values()) {
-    if (m.mat.kind !== 'file') continue;
+    if (m.mat.kind !== 'file' || !m.config.enabled) continue;
     const line = configLine(m, ['location']);
     const p = locationProblem(m.mat.location, root, folders, databases, m.config.allow_outside_project === true);
     if (p) diagnostics.push({ code: 'E_FILE_LOCATION', message: `file model ${m.name}: ${p.message}`, file: m.path, line, hint: p.hint });

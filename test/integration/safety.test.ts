@@ -59,6 +59,15 @@ describe('relation collisions', () => {
     expect(r.output).toContain('models/b.sql');
   });
 
+  it('a disabled model builds nothing, so it collides with nothing', async () => {
+    const p = project('coll3', {
+      'models/a.sql': '{{config materialized="table"}}\nselect 1 as x',
+      'models/b.sql': '{{config materialized="table" alias="a" enabled=false}}\nselect 2 as x',
+    });
+    const r = await p.run('build');
+    expect(r.code, r.output).toBe(0);
+  });
+
   it('M.sql beside m.sql, and seeds X.csv beside x.csv, are compile-time errors', async () => {
     const p = project('coll2', {
       'models/M.sql': 'select 1 as x',
