@@ -16,8 +16,10 @@ import { listResources, type LsOutput } from './plan/list.js';
 import { retryArgs, type RetryPlan } from './plan/retry.js';
 import { selectIds } from './plan/selection.js';
 import { Faults } from './run/faults.js';
+import { ownershipChecks } from './run/file-ownership.js';
 import type { RunOutcome } from './run/run-command.js';
 import type { StopSignal } from './run/stop-signal.js';
+import { throwIfErrors } from './errors/diagnostic.js';
 import { openSession, type GlobalOptions, type Runtime, type Session } from './session.js';
 
 export { EtlxError, formatDiagnostic, type Diagnostic } from './errors/diagnostic.js';
@@ -88,6 +90,8 @@ export async function run(s: Session, command: RunCommand, stop: StopSignal, o: 
   // and target/run (what it executed).
   const compiled = await compileAndCheck(s, o.checker);
   saveManifest(s, compiled);
+  // A file model's location must be empty or hold what etlx wrote: checked before anything is touched.
+  throwIfErrors(ownershipChecks(s, p.ids));
   const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines);
   try {
     const { executeRun } = await import('./run/run-command.js');

@@ -5,6 +5,7 @@ import { parseProject, type ParsedProject } from './parse/parse-project.js';
 import { resolveTarget, type Target } from './config/profiles.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from './errors/diagnostic.js';
 import type { EngineRegistry } from './engine/engine.js';
+import { outputChecks } from './plan/output-checks.js';
 import { parseVars } from './plan/vars.js';
 import { notifySecretValues } from './report/notify.js';
 import type { Faults } from './run/faults.js';
@@ -86,6 +87,8 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
     threads: options.threads ?? resolved.threads,
     atomic: options.atomic ?? resolved.atomic,
   };
+  // Where the project writes is checked once the target is known: exit 2 before anything runs.
+  throwIfErrors(outputChecks(project, target));
   const vars = { ...files.config.vars, ...cliVars };
   // Values notify reads with {{env}} (webhook URLs, headers) are secrets from the start too.
   const secrets = Secrets.of([...target.secrets, ...notifySecretValues(files.config.notify, runtime.env)], { bases: [files.root] });

@@ -18,6 +18,9 @@ export const HISTORY_DDL: readonly string[] = [
   `alter table ${S}.node_results add column if not exists attempts integer`,
   `create table if not exists ${S}.notifications (
     invocation_id varchar, notification varchar, target varchar, status varchar, attempts integer, error varchar, sent_at timestamptz)`,
+  // false: the result was rolled back with its --atomic run, so what it measured never committed
+  // (row_count_change must not take it as its baseline). NULL in rows written before the column.
+  `alter table ${S}.node_results add column if not exists committed boolean`,
 ];
 
 /** One row per notification sent (or not) at the end of an invocation. */
@@ -43,7 +46,7 @@ const ts = (iso: string | undefined) => (iso ? `${quoteRaw(iso)}::timestamptz` :
  * Every text value is redacted before it is quoted (a relation in a schema read with {{env}}
  * is stored as `"****"."orders"`); redacting the finished SQL could break its quoting.
  */
-export function historyInserts(run: RunSummary, results: readonly NodeResult[], secrets: Secrets): string[] {
+export function historyInserts(run: RunSummary, results: readonly NodeResult[], secrets: Secrets, rolledBack = false): string[] {
   const quoteLiteral = (value: string) => quoteRaw(secrets.redact(value));
   const statements = [
     `insert into ${S}.invocations values (${[
@@ -77,6 +80,7 @@ export function historyInserts(run: RunSummary, results: readonly NodeResult[], 
           r.failures === undefined || r.failures === null ? 'NULL' : String(r.failures),
           r.message === undefined || r.message === null ? 'NULL' : quoteLiteral(r.message),
           r.attempts === undefined ? 'NULL' : String(r.attempts),
+          rolledBack ? 'false' : 'true',
         ].join(', ')})`,
     );
     statements.push(`insert into ${S}.node_results values\n${rows.join(',\n')}`);

@@ -1,6 +1,6 @@
 import { ChecksumCache } from '../project/checksum-cache.js';
 import { sha1 } from '../project/files.js';
-import { compileProject, type CompiledProject } from './compile.js';
+import { compileProject, renderProjectHooks, type CompiledProject } from './compile.js';
 import type { Node } from '../parse/nodes.js';
 import { sourcePosition, type Rendered } from '../template/render.js';
 import type { SqlChecker } from '../engine/engine.js';
@@ -30,7 +30,7 @@ export async function compileAndCheck(s: Session, checker: SqlChecker, whileChec
 }
 
 async function checkCompiled(s: Session, compiled: CompiledProject, checker: SqlChecker): Promise<void> {
-  const items: { node: Node; sql: string; rendered: Rendered | undefined }[] = [];
+  const items: { node: Node | undefined; sql: string; rendered: Rendered | undefined; hook?: string; file?: string }[] = [];
   for (const [id, c] of compiled.nodes) {
     const node = s.project.nodes.get(id)!;
     if (node.resourceType === 'model' || (node.resourceType === 'test' && node.testType === 'singular')) {
@@ -38,16 +38,30 @@ async function checkCompiled(s: Session, compiled: CompiledProject, checker: Sql
       // The is_incremental branch is checked too, so its syntax errors show before the second night.
       if (c.incremental) items.push({ node, sql: c.incremental.rendered.text, rendered: c.incremental.rendered });
     }
+    // Hooks are statements of any kind (not one SELECT): only their syntax is checked.
+    for (const sql of c.preHooks ?? []) items.push({ node, sql, rendered: undefined, hook: 'pre_hook' });
+    for (const sql of c.postHooks ?? []) items.push({ node, sql, rendered: undefined, hook: 'post_hook' });
   }
+  // on-run-start renders from the project alone; on-run-end needs the run's results and is checked when rendered.
+  for (const sql of renderProjectHooks(s.project, s.ctx, s.project.files.config.onRunStart)) items.push({ node: undefined, sql, rendered: undefined, hook: 'on-run-start', file: 'etlx.yml' });
   // SQL that passed the check before need not be parsed again.
   const passed = ChecksumCache.forTarget(s.targetDir, 'checked-sql');
   const sums = items.map((i) => sha1(i.sql));
   const todo = items.map((_, i) => i).filter((i) => !passed.same(sums[i]!, 'ok'));
-  const problems = await checker.check(todo.map((i) => items[i]!.sql));
+  const problems = (await checker.check(todo.map((i) => items[i]!.sql))).filter((p) => !(items[todo[p.index]!]!.hook && /^expected one SELECT/.test(p.message)));
   for (const p of problems) passed.forget(sums[todo[p.index]!]!);
   passed.save();
   const diagnostics: Diagnostic[] = problems.map((p) => {
     const item = items[todo[p.index]!]!;
+    if (item.hook || !item.node) {
+      const owner = item.node ? `${item.node.resourceType} ${item.node.name}` : 'the project';
+      return {
+        code: 'E_SQL_SYNTAX',
+        message: `SQL syntax error in ${item.hook} of ${owner}: ${p.message}`,
+        file: item.node?.path ?? item.file ?? 'etlx.yml',
+        hint: `fix the ${item.hook} statement; hooks run as written (after rendering) before or after the ${item.node ? 'node' : 'run'}`,
+      } satisfies Diagnostic;
+    }
     const r = item.rendered;
     // "syntax error at end of input" points past the text; show the last line that has SQL on it.
     const offset = p.position !== undefined && r ? Math.min(p.position, Math.max(0, r.text.trimEnd().length - 1)) : undefined;

@@ -53,7 +53,7 @@ export function genericTestSql(test: TestNode, relation: string, other: string |
         `select current_rows.n as row_count, previous_rows.n as previous_row_count`,
         `from (select count(*) as n from ${from}) as current_rows,`,
         `     (select rows_affected as n from ${NODE_RESULTS_TABLE}`,
-        `      where unique_id = ${quoteLiteral(test.id)} and status in ('pass', 'warn') and rows_affected is not null`,
+        `      where unique_id = ${quoteLiteral(test.id)} and status in ('pass', 'warn') and rows_affected is not null and committed is not false`,
         `      order by completed_at desc limit 1) as previous_rows`,
         `where abs(current_rows.n - previous_rows.n) > previous_rows.n * ${sqlValue(pct)} / 100.0`,
       ].join('\n');

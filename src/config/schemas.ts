@@ -38,6 +38,7 @@ export const modelConfigShape = {
   on_schema_change: z.enum(SCHEMA_CHANGE_MODES),
   full_refresh: z.boolean(),
   location: z.string().min(1),
+  allow_outside_project: z.boolean(),
   format: z.enum(FILE_FORMATS),
   partition_by: stringList,
   options,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { MaterializationSpec, ModelNode } from '../parse/nodes.js';
 import { quoteIdent, quoteLiteral, sqlValue } from '../util/sql.js';
@@ -5,12 +6,17 @@ import { executePlan, hooks, hooksOf, stmt, type Materialization, type Statement
 
 type FileSpec = Extract<MaterializationSpec, { kind: 'file' }>;
 
+/** A dataset's name in a staging folder: its base name and a hash of its absolute path. */
+export function stagingKey(final: string): string {
+  return `${path.basename(final)}-${createHash('sha1').update(final).digest('hex').slice(0, 10)}`;
+}
+
 /**
- * Where a run writes before moving into place: a dot-named sibling of the final location, so no
- * reader's glob over the dataset matches it.
+ * Where a run writes before moving into place: a staging folder outside the folder that holds
+ * the dataset (run/file-outputs.ts picks it), so no reader's glob over the dataset matches it.
  */
-export function stagingPath(spec: FileSpec, invocationId: string): string {
-  return path.join(path.dirname(spec.location), `.${path.basename(spec.location)}.etlx-tmp-${invocationId.slice(0, 8)}`);
+export function stagingPath(stagingDir: string, final: string, invocationId: string): string {
+  return path.join(stagingDir, `${stagingKey(final)}.tmp-${invocationId.replace(/[^0-9a-f]/gi, '').slice(0, 8).toLowerCase()}`);
 }
 
 function copyOptions(spec: FileSpec, extra: readonly string[] = []): string {
@@ -51,7 +57,7 @@ export const file: Materialization<ModelNode> = {
     if (m.mat.kind !== 'file') throw new Error(`${m.name} is not a file model`);
     const mat = m.mat;
     const { pre, post } = hooksOf(work);
-    const staging = stagingPath(mat, work.stagingId);
+    const staging = work.files.stagingPath(mat.location, work.stagingId);
     work.files.prepareStaging(staging, mat.incremental);
     const adding = mat.incremental && work.files.hasFiles(mat.location) && !work.fullRefresh;
     const sql = adding ? work.compiled!.incremental!.sql : work.compiled!.sql;
@@ -68,6 +74,8 @@ export const file: Materialization<ModelNode> = {
       throw e;
     }
     work.files.commit(adding ? 'add' : 'replace', mat.location, staging);
+    const former = work.formerRelation;
+    if (former) await wh.execute(stmt(`drop ${former.type} if exists ${former.relation}`, 'drop'));
     return rows === undefined ? {} : { rows };
   },
 };

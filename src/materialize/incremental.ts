@@ -1,17 +1,23 @@
 import type { MaterializationSpec, ModelNode } from '../parse/nodes.js';
 import { quoteIdent, quoteLiteral } from '../util/sql.js';
+import { commonType, widens } from './column-types.js';
 import { tablePlan } from './table.js';
 import { executePlan, hooks, hooksOf, NodeFailure, stmt, type Column, type Materialization, type Statement, type StatementPlan } from './types.js';
 
 type IncrementalSpec = Extract<MaterializationSpec, { kind: 'incremental' }>;
 
-/** The connection-local temp table holding a run's new rows: never visible in a user schema. */
+/**
+ * The temp table holding a run's new rows. Temp tables live in DuckDB's connection-local `temp`
+ * catalog (schema `main`): never in a user schema, and gone with the connection, so a crash
+ * cannot leave one behind. Every statement names it fully qualified, so a user's relation of
+ * the same name (a model may be called `etlx_new_x`) is never read, written or dropped.
+ */
 export function stagingName(modelName: string): string {
   return `etlx_new_${modelName}`;
 }
 
 export function stagingTable(modelName: string): string {
-  return quoteIdent(stagingName(modelName));
+  return `temp.main.${quoteIdent(stagingName(modelName))}`;
 }
 
 /** Step 1: the new rows into a temp table (and the row count). */
@@ -37,7 +43,7 @@ export function columnsSql(schema: string | null, name: string, temp = false): s
 }
 
 export type SchemaChange =
-  | { readonly ok: true; readonly alters: readonly Statement[]; readonly columns: readonly string[] }
+  | { readonly ok: true; readonly alters: readonly Statement[]; readonly columns: readonly string[]; readonly warnings?: readonly string[] }
   | { readonly ok: false; readonly message: string };
 
 /**
@@ -50,35 +56,57 @@ export function planSchemaChange(relation: string, spec: IncrementalSpec, existi
   const added = incoming.filter((c) => !have.has(c.name));
   const removed = existing.filter((c) => !come.has(c.name));
   const shared = incoming.filter((c) => have.has(c.name)).map((c) => c.name);
-  if (added.length === 0 && removed.length === 0) return { ok: true, alters: [], columns: shared };
+  // A shared column whose new values would not fit its type exactly (INTEGER <- 10.75 stores 11).
+  const retyped = incoming.flatMap((c) => {
+    const h = have.get(c.name);
+    return h && !widens(c.type, h.type) ? [{ name: c.name, from: h.type, to: c.type }] : [];
+  });
+  const lossy = retyped.map((t) => `column ${t.name} of ${relation} is ${t.from} but the new rows have ${t.to}: values are cast to ${t.from} and may be rounded or cut`);
+  const warned = (r: Extract<SchemaChange, { ok: true }>): SchemaChange => (lossy.length > 0 ? { ...r, warnings: lossy } : r);
+  if (added.length === 0 && removed.length === 0 && retyped.length === 0) return { ok: true, alters: [], columns: shared };
   switch (spec.onSchemaChange) {
     case 'ignore':
-      return { ok: true, alters: [], columns: shared };
+      return warned({ ok: true, alters: [], columns: shared });
     case 'fail':
       return {
         ok: false,
         message: `the new rows' columns differ from ${relation}: ${[
           added.length ? `added ${added.map((c) => c.name).join(', ')}` : '',
           removed.length ? `removed ${removed.map((c) => c.name).join(', ')}` : '',
+          retyped.length ? `changed type of ${retyped.map((t) => `${t.name} (${t.from} -> ${t.to})`).join(', ')}` : '',
         ]
           .filter(Boolean)
           .join('; ')} (on_schema_change: fail). Set on_schema_change to append_new_columns or sync_all_columns, or run with --full-refresh`,
       };
     case 'append_new_columns':
-      return {
+      return warned({
         ok: true,
         alters: added.map((c) => stmt(`alter table ${relation} add column ${quoteIdent(c.name)} ${c.type}`, 'alter')),
         columns: [...shared, ...added.map((c) => c.name)],
-      };
+      });
     case 'sync_all_columns': {
       const keys = new Set(spec.uniqueKey);
       const droppedKey = removed.find((c) => keys.has(c.name));
       if (droppedKey) return { ok: false, message: `column ${droppedKey.name} is part of unique_key and cannot be dropped by sync_all_columns` };
+      // A changed type becomes one that holds both the old values and the new ones; where there
+      // is none (VARCHAR -> INTEGER), the run fails rather than cast the table's values lossily.
+      const retypes: Statement[] = [];
+      for (const t of retyped) {
+        const to = commonType(t.from, t.to);
+        if (!to) {
+          return {
+            ok: false,
+            message: `column ${t.name} of ${relation} is ${t.from} and the new rows have ${t.to}; no type holds both without losing values, so sync_all_columns cannot change it. Cast the column in the model's SELECT, or run with --full-refresh`,
+          };
+        }
+        retypes.push(stmt(`alter table ${relation} alter column ${quoteIdent(t.name)} set data type ${to}`, 'alter'));
+      }
       return {
         ok: true,
         alters: [
           ...added.map((c) => stmt(`alter table ${relation} add column ${quoteIdent(c.name)} ${c.type}`, 'alter')),
           ...removed.map((c) => stmt(`alter table ${relation} drop column ${quoteIdent(c.name)}`, 'alter')),
+          ...retypes,
         ],
         columns: [...shared, ...added.map((c) => c.name)],
       };
@@ -172,11 +200,14 @@ export const incremental: Materialization<ModelNode> = {
       const change = planSchemaChange(work.relation, mat, have, come);
       if (!change.ok) throw new NodeFailure({ code: 'E_SCHEMA_CHANGE', message: `${m.name}: ${change.message}` });
       const rows = await executePlan(wh, applyNewRows(work.relation, m.name, mat, change, post));
-      return rows === undefined ? {} : { rows };
+      const warnings = change.warnings ?? [];
+      return { ...(rows === undefined ? {} : { rows }), ...(warnings.length > 0 ? { warnings } : {}) };
     } finally {
-      // Under --atomic a failed statement aborts the run's transaction, and the temp table goes
-      // with the connection anyway.
-      if (!wh.inRunTransaction) await wh.execute(dropStaging(m.name)).catch(() => undefined);
+      // Always dropped, also under --atomic (where one connection runs every node): while it
+      // exists, an unqualified or main-qualified name of the same spelling resolves to it. After
+      // a failed statement under --atomic the drop fails with the aborted transaction, and the
+      // temp table goes with the rollback.
+      await wh.execute(dropStaging(m.name)).catch(() => undefined);
     }
   },
 };

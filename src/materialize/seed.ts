@@ -2,10 +2,15 @@ import type { SeedNode } from '../parse/nodes.js';
 import { quoteLiteral, sqlValue } from '../util/sql.js';
 import { executePlan, hooks, hooksOf, NodeFailure, stmt, type Materialization, type StatementPlan, type Warehouse } from './types.js';
 
-/** read_csv with the dialect spelled out and strict mode on, so a malformed line is an error. */
+/**
+ * read_csv with the dialect spelled out and strict mode on, so a malformed line is an error.
+ * `skip=0` pins the header to the first line: without it DuckDB's sniffer may skip rows and take
+ * a wider line further down (an extra field on the last line) as the header, reading 0 rows.
+ */
 export function seedReader(seed: SeedNode, extra: Readonly<Record<string, unknown>> = {}): string {
   const opts: string[] = [
     `header=${seed.config.header ? 'true' : 'false'}`,
+    'skip=0',
     `delim=${quoteLiteral(seed.config.delimiter ?? ',')}`,
     `quote='"'`,
     `escape='"'`,
@@ -42,14 +47,44 @@ export function seedDiagnosisSql(seed: SeedNode): { scan: string; errors: string
 export const seed: Materialization<SeedNode> = {
   async run(work, wh) {
     const { pre, post } = hooksOf(work);
+    const s = work.node;
     try {
-      const rows = await executePlan(wh, seedPlan(work.node, work.relation, pre, post));
+      // Before the table is replaced: a reader that yields no row from a file with data records
+      // is refused (the first chunk decides, so this costs one small read).
+      if (Number((await wh.query(seedAnyRowSql(s)))[0]?.n ?? 0) === 0) {
+        const records = Number((await wh.query(seedRecordCountSql(s)))[0]?.n ?? 0);
+        const data = records - (s.config.header ? 1 : 0);
+        if (data > 0) throw new NodeFailure(zeroRowsError(s, data));
+      }
+      const rows = await executePlan(wh, seedPlan(s, work.relation, pre, post));
       return rows === undefined ? {} : { rows };
     } catch (e) {
-      throw new NodeFailure(await seedError(work.node, wh, firstLines(e)));
+      if (e instanceof NodeFailure) throw e;
+      throw new NodeFailure(await seedError(s, wh, firstLines(e)));
     }
   },
 };
+
+/** 1 when the seed's reader yields at least one row, else 0. */
+export function seedAnyRowSql(seed: SeedNode): string {
+  return `select count(*) as n from (select 1 from ${seedReader(seed)} limit 1)`;
+}
+
+/** The file's records, header included, read by DuckDB with the seed's own dialect. */
+export function seedRecordCountSql(seed: SeedNode): string {
+  const reader = seedReader({ ...seed, config: { ...seed.config, header: false, column_types: {} } }, { all_varchar: true });
+  return `select count(*) as n from ${reader}`;
+}
+
+function zeroRowsError(seed: SeedNode, data: number): { code: 'E_SEED_LOAD'; message: string; hint: string; file: string; line: number } {
+  return {
+    code: 'E_SEED_LOAD',
+    message: `${seed.path}:2: read 0 rows from a file with ${data} data record${data === 1 ? '' : 's'}; the table was left as it was`,
+    hint: "check the CSV's header (line 1) and delimiter, and column_types in the seed's config",
+    file: seed.path,
+    line: 2,
+  };
+}
 
 async function seedError(seed: SeedNode, wh: Warehouse, original: string): Promise<{ code: 'E_SEED_LOAD'; message: string; hint: string; file: string; line?: number }> {
   const d = seedDiagnosisSql(seed);

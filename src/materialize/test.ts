@@ -39,6 +39,10 @@ export const test: Materialization<TestNode> = {
         sample = { columns, rows: sampleRows.map((r) => columns.map((k) => (r[k] === null || r[k] === undefined ? 'NULL' : String(r[k])))) };
       }
     }
+    // A passing test leaves no failing rows behind: the rows a past failure stored are gone.
+    if (failures === 0 && t.config.store_failures) {
+      await wh.execute(stmt(`drop table if exists ${quoteIdent(TEST_FAILURES_SCHEMA)}.${quoteIdent(t.name)}`, 'cleanup'));
+    }
     const outcome: TestOutcome = { status, failures, ...(message ? { message } : {}), ...(sample ? { sample } : {}) };
     return { ...(rows !== undefined ? { rows } : {}), test: outcome };
   },

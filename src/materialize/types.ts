@@ -49,6 +49,8 @@ export interface Warehouse {
 
 /** The file system side of file models: staging folders and moves into place. */
 export interface OutputFiles {
+  /** Where this run stages the output for `final`: outside the folder that holds the dataset. */
+  stagingPath(final: string, stagingId: string): string;
   hasFiles(dir: string): boolean;
   prepareStaging(staging: string, asFolder: boolean): void;
   discard(staging: string): void;
@@ -70,6 +72,8 @@ export interface NodeWork<N> {
   readonly runTag: string;
   /** Short id of this invocation: names its staging outputs. */
   readonly stagingId: string;
+  /** File models: the table or view this model built before it became a file model, to drop once the file is written. */
+  readonly formerRelation?: { readonly relation: string; readonly type: 'table' | 'view' };
   /** Tests: the relation a row-count test reads (row_count_change stores it in history). */
   readonly testedRelation?: string;
 }
@@ -90,6 +94,8 @@ export interface TestOutcome {
 export interface KindOutcome {
   readonly rows?: number;
   readonly test?: TestOutcome;
+  /** Things the user should know that did not fail the node (a lossy cast): warn events. */
+  readonly warnings?: readonly string[];
 }
 
 /** One materialization kind: decides from the node and the relation's state, acts through the Warehouse. */

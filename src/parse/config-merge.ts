@@ -96,6 +96,7 @@ export function resolveModelConfig(layers: readonly RawModelConfig[]): ModelConf
     on_schema_change: m.on_schema_change ?? 'ignore',
     ...(m.full_refresh !== undefined ? { full_refresh: m.full_refresh } : {}),
     ...(location !== undefined ? { location } : {}),
+    ...(m.allow_outside_project !== undefined ? { allow_outside_project: m.allow_outside_project } : {}),
     format: m.format ?? formatFromLocation(location) ?? 'parquet',
     partition_by: toList(m.partition_by),
     options: m.options ?? {},

@@ -14,6 +14,8 @@ export interface ModelConfig {
   readonly on_schema_change: SchemaChangeMode;
   readonly full_refresh?: boolean;
   readonly location?: string;
+  /** A file model may write outside the project folder (etlx then owns that path). */
+  readonly allow_outside_project?: boolean;
   readonly format: FileFormat;
   readonly partition_by: readonly string[];
   readonly options: Readonly<Record<string, unknown>>;

@@ -26,7 +26,10 @@ export function viewChainWarnings(p: ParsedProject, ids: ReadonlySet<string>): V
     for (const parent of p.dag.parents(id)) {
       const e = expansion.get(parent);
       if (e === undefined) continue;
-      total += e;
+      // A parent read twice (a self-join) is bound twice: count the bindings per path, not per parent.
+      const name = p.nodes.get(parent)!.name;
+      const uses = Math.max(1, n.ir.refs.filter((r) => r.name === name).length);
+      total += e * uses;
       if (e > topCount) {
         topCount = e;
         top = parent;

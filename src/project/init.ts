@@ -70,7 +70,7 @@ models:
  * default output folder, and the staging copies and move journals a crash can leave beside a
  * file model's dataset (`.<name>.etlx-tmp-<id>`, `.<name>.etlx-old-<id>`, `.<name>.etlx-move.json`).
  */
-export const GITIGNORE_LINES: readonly string[] = ['target/', '*.duckdb', '*.duckdb.wal', 'profiles.yml', 'exports/', '*.etlx-*'];
+export const GITIGNORE_LINES: readonly string[] = ['target/', '*.duckdb', '*.duckdb.wal', 'profiles.yml', 'exports/', '.etlx-outputs/', '*.etlx-*'];
 
 const GITIGNORE = `# etlx output, warehouses and local connection profiles
 target/
@@ -79,7 +79,9 @@ target/
 profiles.yml
 # file models write here by default (location: exports/<name>)
 exports/
-# staging output and move journals beside a file model's dataset, left only by a crash
+# etlx's staging area and records of the outputs it wrote (see "Safety" in etlx's README)
+.etlx-outputs/
+# move journals beside a file model's dataset, left only by a crash
 *.etlx-*
 `;
 

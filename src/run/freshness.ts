@@ -2,6 +2,7 @@ import type { NodeResult } from '../artifacts/run-results.js';
 import type { SourceNode } from '../parse/nodes.js';
 import { sourceRelation } from '../compile/relations.js';
 import type { Connection } from '../engine/engine.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
 import type { Session } from '../session.js';
 
 const SECONDS = { minute: 60, hour: 3600, day: 86400 } as const;
@@ -20,6 +21,7 @@ export async function checkFreshness(s: Session, c: Connection, src: SourceNode,
   s.runtime.reporter.emit({ type: 'node_start', index, total, unique_id: src.id, description });
   let status: NodeResult['status'];
   let message: string;
+  let diagnostic: Diagnostic | undefined;
   try {
     const rows = await c.query(freshnessSql(src));
     const age = rows[0]?.age_s === null || rows[0]?.age_s === undefined ? null : Number(rows[0].age_s);
@@ -44,11 +46,12 @@ export async function checkFreshness(s: Session, c: Connection, src: SourceNode,
     }
   } catch (e) {
     status = 'error';
-    message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+    diagnostic = freshnessFailure(src, (e instanceof Error ? e.message : String(e)).split('\n')[0]!);
+    message = `${diagnostic.message}\n  hint: ${diagnostic.hint}`;
   }
   const completed = s.runtime.now();
   const elapsed = (completed.getTime() - started.getTime()) / 1000;
-  s.runtime.reporter.emit({ type: 'node_end', index, total, unique_id: src.id, resource_type: 'source', status, description, elapsed, message });
+  s.runtime.reporter.emit({ type: 'node_end', index, total, unique_id: src.id, resource_type: 'source', status, description, elapsed, message, ...(diagnostic ? { diagnostic } : {}) });
   return {
     unique_id: src.id,
     resource_type: 'source',
@@ -56,6 +59,25 @@ export async function checkFreshness(s: Session, c: Connection, src: SourceNode,
     status,
     timing: { started_at: started.toISOString(), completed_at: completed.toISOString(), elapsed },
     message,
+  };
+}
+
+/** A freshness query the engine rejected, pointed at the source's YAML: a missing file, or a bad loaded_at_field. */
+export function freshnessFailure(src: SourceNode, engineMessage: string): Diagnostic {
+  const where = `${src.path}${src.line !== undefined ? `:${src.line}` : ''}`;
+  const f = src.freshness!;
+  const noFiles = /no files found|does not exist|cannot open file/i.test(engineMessage) && src.kind === 'file';
+  const badField = /column|binder|conversion|cast/i.test(engineMessage);
+  return {
+    code: 'E_FRESHNESS',
+    message: `source ${src.sourceName}.${src.name} (declared in ${where}): freshness cannot be checked: ${engineMessage}`,
+    file: src.path,
+    ...(src.line !== undefined ? { line: src.line } : {}),
+    hint: noFiles
+      ? `no staging files match location ${src.location ?? ''}; check that they were delivered, or fix location in ${where}`
+      : badField
+        ? `check loaded_at_field "${f.loadedAtField}" in ${where}: it must be a column (or expression) of the source that casts to a timestamp`
+        : `check the source's location, loaded_at_field and filter in ${where}`,
   };
 }
 

@@ -27,6 +27,7 @@ export interface NodeRunnerContext {
   readonly stop: StopSignal;
   readonly atomic: boolean;
   readonly files: OutputFiles;
+  readonly formerRelations?: ReadonlyMap<string, { readonly relation: string; readonly type: 'table' | 'view' }>;
 }
 
 /**
@@ -149,6 +150,7 @@ export class NodeRunner {
     } finally {
       stop.untrack(c);
     }
+    for (const w of outcome.warnings ?? []) reporter.emit({ type: 'warn', message: `${n.name}: ${w}`, file: n.path });
     const completed = s.runtime.now();
     const elapsed = (completed.getTime() - started.getTime()) / 1000;
     const status: NodeStatus = failure ? 'error' : (outcome.test?.status ?? 'success');
@@ -202,6 +204,7 @@ export class NodeRunner {
       files: this.x.files,
       runTag: `${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}_${invocationId.slice(0, 8)}`,
       stagingId: invocationId,
+      ...(this.x.formerRelations?.has(n.id) ? { formerRelation: this.x.formerRelations.get(n.id)! } : {}),
       ...(n.resourceType === 'test' && n.kind === 'row_count_change' ? { testedRelation: relationOf(s.project, s.ctx, n.attachedTo!) } : {}),
     };
   }

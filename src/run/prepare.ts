@@ -6,12 +6,15 @@ import { TEST_FAILURES_SCHEMA } from '../materialize/test.js';
 import type { ExistingRelation } from '../materialize/types.js';
 import { runParents } from '../plan/execution.js';
 import type { Session } from '../session.js';
-import { quoteIdent, quoteLiteral } from '../util/sql.js';
+import { NODE_RESULTS_TABLE } from '../compile/test-sql.js';
+import { qualified, quoteIdent, quoteLiteral } from '../util/sql.js';
 import { relationKey } from './warehouse.js';
 
 export interface WarehouseState {
   readonly relations: ReadonlyMap<string, ExistingRelation>;
   readonly missingSources: ReadonlyMap<string, string>;
+  /** File models whose former table or view (built by this model, per run history) is still there. */
+  readonly formerRelations: ReadonlyMap<string, { readonly relation: string; readonly type: 'table' | 'view' }>;
 }
 
 /**
@@ -54,5 +57,32 @@ export async function prepareWarehouse(s: Session, c: Connection, ids: ReadonlyS
       );
     }
   }
-  return { relations, missingSources };
+  return { relations, missingSources, formerRelations: await formerRelations(s, c, ids, relations) };
+}
+
+/**
+ * A model switched to `file` leaves the table or view it built before. It is dropped once the
+ * file is written, but only when run history shows this model built exactly that relation: a
+ * relation of the same name that etlx did not create is never touched.
+ */
+async function formerRelations(
+  s: Session,
+  c: Connection,
+  ids: ReadonlySet<string>,
+  relations: ReadonlyMap<string, ExistingRelation>,
+): Promise<Map<string, { relation: string; type: 'table' | 'view' }>> {
+  const out = new Map<string, { relation: string; type: 'table' | 'view' }>();
+  for (const id of [...ids].sort()) {
+    const n = s.project.nodes.get(id);
+    if (n?.resourceType !== 'model' || n.mat.kind !== 'file') continue;
+    const t = modelTarget(n, s.target.schema);
+    const existing = relations.get(relationKey(t.schema, t.identifier));
+    if (!existing) continue;
+    const relation = qualified(t.schema, t.identifier);
+    const rows = await c.query(
+      `select count(*) as n from ${NODE_RESULTS_TABLE} where unique_id = ${quoteLiteral(id)} and relation = ${quoteLiteral(relation)} and status = 'success' and committed is not false`,
+    );
+    if (Number(rows[0]?.n ?? 0) > 0) out.set(id, { relation, type: existing.type });
+  }
+  return out;
 }

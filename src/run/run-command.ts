@@ -39,8 +39,8 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
   reporter.emit({ type: 'run_start', command, total, target: s.target.name, warehouse: shownWarehousePath(s.target, s.project.root) });
   const setup = await engine.connect();
   const state = await prepareWarehouse(s, setup, ids);
-  const files = new FileOutputs(s.runtime.faults, s.runtime.invocationId.slice(0, 8), atomic);
-  const r = new NodeRunner({ s, compiled, engine, relations: state.relations, missingSources: state.missingSources, stop, atomic, files });
+  const files = new FileOutputs(s.runtime.faults, s.runtime.invocationId.slice(0, 8), atomic, s.project.root);
+  const r = new NodeRunner({ s, compiled, engine, relations: state.relations, missingSources: state.missingSources, formerRelations: state.formerRelations, stop, atomic, files });
   for (const id of ids) {
     const n = s.project.nodes.get(id);
     if (n?.resourceType === 'model' && n.mat.kind === 'file') for (const note of files.recover(n.mat.location)) reporter.emit({ type: 'info', message: note });
@@ -83,7 +83,10 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
     });
   }
   const nodeFailed = [...results.values()].some((x) => x.status === 'error' || x.status === 'fail');
-  const doomed = nodeFailed || startError !== undefined;
+  // Under --atomic a staged output that vanished before COMMIT fails the run: it rolls back.
+  const vanished = atomic ? files.missingPending() : [];
+  for (const final of vanished) reporter.emit({ type: 'warn', message: `the staged output for ${final} is gone (another process removed it); the run is rolled back` });
+  const doomed = nodeFailed || startError !== undefined || vanished.length > 0;
   // --atomic: a doomed run is rolled back before on-run-end, so the hook (an audit row, an alert
   // table) runs on its own and persists; a good run's on-run-end runs inside the transaction, so
   // a failing hook rolls the whole run back.
@@ -108,7 +111,8 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
     args: argsOf(s, command, extraArgs),
   };
   const list = [...results.values()];
-  await writeHistory(s, setup, historyInserts(summary, list, s.secrets));
+  // Under --atomic a failed or interrupted run committed nothing: its results are history, not baselines.
+  await writeHistory(s, setup, historyInserts(summary, list, s.secrets, atomic && (failed || stop.requested)));
   writeRunResults(s.targetDir, summary, list, s.secrets);
   for (const failure of await writer.flush()) reporter.emit({ type: 'warn', message: `could not write ${failure}` });
   const status = runStatusOf(list, failed, stop.requested);

@@ -314,12 +314,14 @@ describe('file moves: recovery after a crash', () => {
         { cwd: REPO, env: { ...process.env, ETLX_FAULT: 'file-move-between', HOME: p.dir, NO_COLOR: '1' }, encoding: 'utf8' },
       );
       expect(child.signal).toBe('SIGKILL');
-      // Killed between the renames: the dataset is missing, its old copy and the staged one are beside it.
+      // Killed between the renames: the dataset is missing; the journal is beside it, its old copy
+      // and the staged one in the project's staging folder, outside out/ (no reader's glob sees them).
       expect(fs.existsSync(p.path('out/exp.parquet'))).toBe(false);
-      expect(leftovers(p.path('out')).sort()).toEqual([
-        '.exp.parquet.etlx-move.json',
-        expect.stringMatching(/^\.exp\.parquet\.etlx-old-/),
-        expect.stringMatching(/^\.exp\.parquet\.etlx-tmp-/),
+      expect(leftovers(p.path('out'))).toEqual(['.exp.parquet.etlx-move.json']);
+      expect(fs.readdirSync(p.path('.etlx-outputs/staging')).sort()).toEqual([
+        expect.stringMatching(/^exp\.parquet-[0-9a-f]{10}\.old-[0-9a-f]+$/),
+        expect.stringMatching(/^exp\.parquet-[0-9a-f]{10}\.tmp-[0-9a-f]{8}$/),
+        expect.stringMatching(/^exp\.parquet-[0-9a-f]{10}\.tmp-[0-9a-f]{8}\.owner\.json$/),
       ]);
       // The next run finishes the move first (v = 2 was complete), then writes its own output.
       const r = await p.run('run', '--vars', '{v: 3}', '--select', 'exp');
@@ -327,6 +329,7 @@ describe('file moves: recovery after a crash', () => {
       expect(r.output).toMatch(/finished an interrupted move/);
       expect(await p.queryMemory(`select v from read_parquet(${lit(p.path('out/exp.parquet'))})`)).toEqual([{ v: 3 }]);
       expect(leftovers(p.path('out'))).toEqual([]);
+      expect(fs.readdirSync(p.path('.etlx-outputs/staging'))).toEqual([]);
     } finally {
       p.cleanup();
     }

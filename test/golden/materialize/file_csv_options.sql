@@ -8,7 +8,7 @@ copy (
 select id, customer_id, amount, updated_at
 from "staging"."orders"
 where amount > 0
-) to '/project/exports/.orders.csv.etlx-tmp-0123abcd' (format csv, delimiter '|', header true);
+) to '/project/.etlx-outputs/staging/orders.csv-2f017111a2.tmp-0123abcd' (format csv, delimiter '|', header true);
 
 -- hook
 analyze "analytics"."orders";

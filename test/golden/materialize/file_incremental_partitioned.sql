@@ -5,4 +5,4 @@ copy (
 select id, customer_id, amount, updated_at
 from "staging"."orders"
 where amount > 0
-) to '/project/exports/.orders.etlx-tmp-0123abcd' (format parquet, partition_by ("order_month"), filename_pattern '20240101120000_0123abcd_{i}');
+) to '/project/.etlx-outputs/staging/orders-f74cc89c91.tmp-0123abcd' (format parquet, partition_by ("order_month"), filename_pattern '20240101120000_0123abcd_{i}');

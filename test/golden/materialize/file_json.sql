@@ -5,4 +5,4 @@ copy (
 select id, customer_id, amount, updated_at
 from "staging"."orders"
 where amount > 0
-) to '/project/exports/.orders.json.etlx-tmp-0123abcd' (format json);
+) to '/project/.etlx-outputs/staging/orders.json-afa0888d6a.tmp-0123abcd' (format json);

@@ -5,4 +5,4 @@ copy (
 select id, customer_id, amount, updated_at
 from "staging"."orders"
 where amount > 0
-) to '/project/exports/.orders.parquet.etlx-tmp-0123abcd' (format parquet);
+) to '/project/.etlx-outputs/staging/orders.parquet-c24eb3ae8e.tmp-0123abcd' (format parquet);

@@ -2,4 +2,4 @@
 
 -- insert (rows_affected)
 insert into "analytics"."orders" ("id", "customer_id", "amount")
-select "id", "customer_id", "amount" from "etlx_new_orders";
+select "id", "customer_id", "amount" from temp.main."etlx_new_orders";

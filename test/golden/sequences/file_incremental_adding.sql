@@ -1,4 +1,4 @@
--- files: prepare folder /project/exports/.orders.etlx-tmp-0123abcd
+-- files: prepare folder /project/.etlx-outputs/staging/orders-f74cc89c91.tmp-0123abcd
 
 -- files: /project/exports/orders has files -> true
 
@@ -7,8 +7,8 @@ copy (
 select id, customer_id, amount, updated_at
 from "staging"."orders"
 where updated_at > (select max(updated_at) from "analytics"."orders")
-) to '/project/exports/.orders.etlx-tmp-0123abcd/20240101120000_0123abcd.parquet' (format parquet);
+) to '/project/.etlx-outputs/staging/orders-f74cc89c91.tmp-0123abcd/20240101120000_0123abcd.parquet' (format parquet);
 
--- files: add /project/exports/orders from /project/exports/.orders.etlx-tmp-0123abcd
+-- files: add /project/exports/orders from /project/.etlx-outputs/staging/orders-f74cc89c91.tmp-0123abcd
 
 -- outcome: {"rows":2}

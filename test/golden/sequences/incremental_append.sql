@@ -1,7 +1,7 @@
 -- exists analytics.orders -> table
 
 -- execute (stage, rows_affected)
-create or replace temp table "etlx_new_orders" as
+create or replace temp table temp.main."etlx_new_orders" as
 select id, customer_id, amount, updated_at
 from "staging"."orders"
 where updated_at > (select max(updated_at) from "analytics"."orders");
@@ -14,11 +14,11 @@ where updated_at > (select max(updated_at) from "analytics"."orders");
 
 -- execute (insert, rows_affected)
 insert into "analytics"."orders" ("id", "customer_id", "amount", "updated_at")
-select "id", "customer_id", "amount", "updated_at" from "etlx_new_orders";
+select "id", "customer_id", "amount", "updated_at" from temp.main."etlx_new_orders";
 
 -- commit
 
 -- execute (cleanup)
-drop table if exists "etlx_new_orders";
+drop table if exists temp.main."etlx_new_orders";
 
 -- outcome: {"rows":2}

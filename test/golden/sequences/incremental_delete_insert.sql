@@ -1,13 +1,13 @@
 -- exists analytics.orders -> table
 
 -- execute (stage, rows_affected)
-create or replace temp table "etlx_new_orders" as
+create or replace temp table temp.main."etlx_new_orders" as
 select id, customer_id, amount, updated_at
 from "staging"."orders"
 where updated_at > (select max(updated_at) from "analytics"."orders");
 
 -- query -> 0 rows
-select "id", count(*) as n from "etlx_new_orders" group by "id" having count(*) > 1 order by n desc limit 5;
+select "id", count(*) as n from temp.main."etlx_new_orders" group by "id" having count(*) > 1 order by n desc limit 5;
 
 -- columns of analytics.orders -> id BIGINT, customer_id BIGINT, amount DECIMAL(18,2), updated_at TIMESTAMP
 
@@ -16,16 +16,16 @@ select "id", count(*) as n from "etlx_new_orders" group by "id" having count(*) 
 -- begin transaction
 
 -- execute (delete)
-delete from "analytics"."orders" as target using "etlx_new_orders" as source
+delete from "analytics"."orders" as target using temp.main."etlx_new_orders" as source
 where target."id" is not distinct from source."id";
 
 -- execute (insert, rows_affected)
 insert into "analytics"."orders" ("id", "customer_id", "amount", "updated_at")
-select "id", "customer_id", "amount", "updated_at" from "etlx_new_orders";
+select "id", "customer_id", "amount", "updated_at" from temp.main."etlx_new_orders";
 
 -- commit
 
 -- execute (cleanup)
-drop table if exists "etlx_new_orders";
+drop table if exists temp.main."etlx_new_orders";
 
 -- outcome: {"rows":2}

@@ -1,13 +1,13 @@
 -- exists analytics.orders -> table
 
 -- execute (stage, rows_affected)
-create or replace temp table "etlx_new_orders" as
+create or replace temp table temp.main."etlx_new_orders" as
 select id, customer_id, amount, updated_at
 from "staging"."orders"
 where updated_at > (select max(updated_at) from "analytics"."orders");
 
 -- query -> 0 rows
-select "id", count(*) as n from "etlx_new_orders" group by "id" having count(*) > 1 order by n desc limit 5;
+select "id", count(*) as n from temp.main."etlx_new_orders" group by "id" having count(*) > 1 order by n desc limit 5;
 
 -- columns of analytics.orders -> id BIGINT, customer_id BIGINT, amount DECIMAL(18,2), updated_at TIMESTAMP
 
@@ -15,9 +15,12 @@ select "id", count(*) as n from "etlx_new_orders" group by "id" having count(*) 
 
 -- execute (merge, rows_affected)
 merge into "analytics"."orders" as target
-using (select "id", "customer_id", "amount", "updated_at" from "etlx_new_orders") as source
+using (select "id", "customer_id", "amount", "updated_at" from temp.main."etlx_new_orders") as source
 on (target."id" is not distinct from source."id")
 when matched then update set "customer_id" = source."customer_id", "amount" = source."amount", "updated_at" = source."updated_at"
 when not matched then insert ("id", "customer_id", "amount", "updated_at") values (source."id", source."customer_id", source."amount", source."updated_at");
+
+-- execute (cleanup)
+drop table if exists temp.main."etlx_new_orders";
 
 -- outcome: {"rows":2}

@@ -1,5 +1,6 @@
 import type { Row } from '../../../src/engine/engine.js';
 import type { Column, ExistingRelation, OutputFiles, Statement, Warehouse } from '../../../src/materialize/types.js';
+import { stagingPath } from '../../../src/materialize/file.js';
 
 /** What the fake warehouse answers: relations that exist, columns, query results, and a statement that fails. */
 export interface Script {
@@ -74,6 +75,9 @@ export class FakeFiles implements OutputFiles {
     private readonly transcript: string[],
     private readonly withFiles: boolean,
   ) {}
+  stagingPath(final: string, stagingId: string): string {
+    return stagingPath('/project/.etlx-outputs/staging', final, stagingId);
+  }
   hasFiles(dir: string): boolean {
     this.transcript.push(`-- files: ${dir} has files -> ${this.withFiles}`);
     return this.withFiles;

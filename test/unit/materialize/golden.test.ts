@@ -128,18 +128,20 @@ describe('materialization SQL (golden)', () => {
     const inv = '0123abcd-0000-0000-0000-000000000000';
     const tag = '20240101120000_0123abcd';
     const plain = file();
-    expect(stagingPath(plain, inv)).toBe('/project/exports/.orders.parquet.etlx-tmp-0123abcd');
-    golden('file_parquet', show(filePlan(plain, SELECT, stagingPath(plain, inv), [], [], tag)));
+    // Staging sits outside the folder that holds the dataset (a reader's exports/** glob must not see it).
+    const dir = '/project/.etlx-outputs/staging';
+    expect(stagingPath(dir, plain.location, inv)).toMatch(/^\/project\/\.etlx-outputs\/staging\/orders\.parquet-[0-9a-f]{10}\.tmp-0123abcd$/);
+    golden('file_parquet', show(filePlan(plain, SELECT, stagingPath(dir, plain.location, inv), [], [], tag)));
     const csv = file({ location: '/project/exports/orders.csv', locationShown: 'exports/orders.csv', format: 'csv', options: { header: true, delimiter: '|' } });
-    golden('file_csv_options', show(filePlan(csv, SELECT, stagingPath(csv, inv), PRE, POST, tag)));
+    golden('file_csv_options', show(filePlan(csv, SELECT, stagingPath(dir, csv.location, inv), PRE, POST, tag)));
     const json = file({ location: '/project/exports/orders.json', locationShown: 'exports/orders.json', format: 'json' });
-    golden('file_json', show(filePlan(json, SELECT, stagingPath(json, inv), [], [], tag)));
+    golden('file_json', show(filePlan(json, SELECT, stagingPath(dir, json.location, inv), [], [], tag)));
     const part = file({ location: '/project/exports/orders', locationShown: 'exports/orders', partitionBy: ['order_month', 'region'] });
-    golden('file_partitioned', show(filePlan(part, SELECT, stagingPath(part, inv), [], [], tag)));
-    golden('file_partitioned_empty', `${emptyDatasetSql(part, SELECT, stagingPath(part, inv))};\n`);
+    golden('file_partitioned', show(filePlan(part, SELECT, stagingPath(dir, part.location, inv), [], [], tag)));
+    golden('file_partitioned_empty', `${emptyDatasetSql(part, SELECT, stagingPath(dir, part.location, inv))};\n`);
     const inc = file({ location: '/project/exports/orders', locationShown: 'exports/orders', incremental: true });
-    golden('file_incremental', show(filePlan(inc, SELECT, stagingPath(inc, inv), [], [], tag)));
+    golden('file_incremental', show(filePlan(inc, SELECT, stagingPath(dir, inc.location, inv), [], [], tag)));
     const incPart = file({ location: '/project/exports/orders', locationShown: 'exports/orders', incremental: true, partitionBy: ['order_month'] });
-    golden('file_incremental_partitioned', show(filePlan(incPart, SELECT, stagingPath(incPart, inv), [], [], tag)));
+    golden('file_incremental_partitioned', show(filePlan(incPart, SELECT, stagingPath(dir, incPart.location, inv), [], [], tag)));
   });
 });

@@ -154,6 +154,14 @@ describe('statement sequences per kind (golden, fake Warehouse)', () => {
     }
   });
 
+  it('incremental: a column type change (amount DECIMAL(18,2) -> DECIMAL(18,4)) in each on_schema_change mode', async () => {
+    const come = HAVE.map((c) => (c.name === 'amount' ? { name: 'amount', type: 'DECIMAL(18,4)' } : c));
+    const retyped = (): Script => later({ columns: { 'analytics.orders': HAVE, 'temp.etlx_new_orders': come } });
+    for (const mode of ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'] as const) {
+      golden(`incremental_type_change_${mode}`, await sequence({ node: model(incremental('merge', ['id'], mode)), script: retyped() }));
+    }
+  });
+
   it('file: without and with partitions, zero rows, incremental', async () => {
     golden('file_plain', await sequence({ node: model(fileSpec()), target: undefined, relation: "read_parquet('/project/exports/orders.parquet')", script: { counts: [[/^copy/, 5]] } }));
     const part = fileSpec({ location: '/project/exports/orders', locationShown: 'exports/orders', partitionBy: ['order_month'] });

@@ -31,4 +31,15 @@ describe('view chain warnings', () => {
     const broken = parse(diamonds(7, 'table'));
     expect(viewChainWarnings(broken, new Set(broken.nodes.keys()))).toEqual([]);
   });
+
+  it('count a parent joined twice as two bindings: a self-joining chain 14 deep warns', () => {
+    const files: Record<string, string> = { 'etlx.yml': 'name: proj\n', 'models/v0.sql': 'select 1 as id' };
+    for (let l = 1; l <= 14; l++) files[`models/v${l}.sql`] = `select a.id from {{ref "v${l - 1}"}} a join {{ref "v${l - 1}"}} b using (id)`;
+    const p = parse(files);
+    const warnings = viewChainWarnings(p, new Set(p.nodes.keys()));
+    // Level l binds 2^(l+1) - 1 views: 127 at level 6 is the first past the limit.
+    expect(warnings.find((w) => w.file === 'models/v6.sql')!.message).toContain('view v6 expands to 127 view bindings');
+    expect(warnings.find((w) => w.file === 'models/v5.sql')).toBeUndefined();
+    expect(warnings.map((w) => w.file)).toContain('models/v14.sql');
+  });
 });
