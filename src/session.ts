@@ -25,6 +25,10 @@ export interface GlobalOptions {
   readonly fullRefresh: boolean;
   readonly failFast: boolean;
   readonly atomic?: boolean;
+  /** --wait-for-sources in ms: hold the readers of missing staging files this long. */
+  readonly waitForSources?: number;
+  /** --lock-timeout in ms: wait this long for a warehouse another process holds. */
+  readonly lockTimeout?: number;
   readonly debug: boolean;
 }
 

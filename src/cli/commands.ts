@@ -2,12 +2,12 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import * as etlx from '../index.js';
 import type { LsOutput, RunCommand, Session, SqlChecker } from '../index.js';
-import { withGlobalFlags, type RawFlags } from './flags.js';
+import { withGlobalFlags, withLockFlags, withProjectFlags, withRunFlags, withSelectionFlags, type RawFlags } from './flags.js';
 import type { Invocation } from './invocation.js';
 
 /** Every command: each a thin client of src/index.ts that sets the exit code. */
 export function registerCommands(program: Command, inv: Invocation): void {
-  withGlobalFlags(program.command('compile').description('render SQL into target/compiled and write the manifest; touches no data')).action(async (f: RawFlags) => {
+  withSelectionFlags(withProjectFlags(program.command('compile').description('render SQL into target/compiled and write the manifest; touches no data'))).action(async (f: RawFlags) => {
     // Started first, so DuckDB's in-memory parser is ready when the project is rendered.
     const checker = await etlx.startSqlChecker();
     const s = sessionOrClose(inv, f, checker);
@@ -15,7 +15,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
     s.runtime.reporter.emit({ type: 'info', message: `Compiled ${r.models} models and ${r.tests} tests into ${path.relative(s.project.root, path.join(s.targetDir, 'compiled')) || 'target/compiled'}` });
   });
 
-  withGlobalFlags(program.command('ls').alias('list').description('list selected resources'))
+  withSelectionFlags(withProjectFlags(program.command('ls').alias('list').description('list selected resources')))
     .addOption(new Option('--output <format>', 'name, path or json').choices(['name', 'path', 'json']).default('name'))
     .option('--resource-type <type...>', 'only these resource types (model, seed, test, source)')
     .action((f: RawFlags & { output: LsOutput; resourceType?: string[] }) => {
@@ -43,7 +43,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
       for (const p of etlx.clean(f.projectDir)) inv.io.stdout.write(`Removed ${p}/\n`);
     });
 
-  withGlobalFlags(program.command('debug').description('check project, profile and connection')).action(async (f: RawFlags) => {
+  withProjectFlags(program.command('debug').description('check project, profile and connection')).action(async (f: RawFlags) => {
     const { debugCommand } = await import('./debug.js');
     inv.exitCode = await debugCommand(inv, f);
   });
@@ -60,11 +60,11 @@ export function registerCommands(program: Command, inv: Invocation): void {
       .action(async (f: RawFlags) => {
         const checker = await etlx.startSqlChecker();
         const s = sessionOrClose(inv, f, checker);
-        inv.exitCode = await withSignals((stop) => etlx.run(s, command, stop, { checker }));
+        inv.exitCode = (await etlx.run(s, command, inv.stop, { checker })).exitCode;
       });
   }
 
-  withGlobalFlags(program.command('show <model>').description('preview rows of a model'))
+  withLockFlags(withProjectFlags(program.command('show <model>').description('preview rows of a model')))
     .option('--limit <n>', 'rows to show', '10')
     .action(async (model: string, f: RawFlags & { limit: string }) => {
       const limit = Number(f.limit);
@@ -74,7 +74,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
       s.runtime.reporter.emit({ type: 'table', columns: table.columns, rows: table.rows });
     });
 
-  withGlobalFlags(program.command('retry').description('re-run what failed or was skipped in the last run, with its command and flags'))
+  withRunFlags(withProjectFlags(program.command('retry').description('re-run what failed or was skipped in the last run, with its command and flags')))
     .addOption(new Option('--atomic', 'all or nothing').hideHelp())
     .action(async (f: RawFlags) => {
       const first = inv.session(f);
@@ -86,7 +86,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
       }
       const checker = await etlx.startSqlChecker();
       const s = sessionOrClose(inv, { ...f, ...r.flags }, checker);
-      inv.exitCode = await withSignals((stop) => etlx.run(s, r.command, stop, { checker, extraArgs: { retry_of: r.retryOf } }));
+      inv.exitCode = (await etlx.run(s, r.command, inv.stop, { checker, extraArgs: { retry_of: r.retryOf } })).exitCode;
     });
 }
 
@@ -97,19 +97,5 @@ function sessionOrClose(inv: Invocation, f: RawFlags, checker: SqlChecker): Sess
   } catch (e) {
     checker.close();
     throw e;
-  }
-}
-
-/** SIGINT/SIGTERM: start nothing new, interrupt running queries, then finish and exit 130. */
-async function withSignals(fn: (stop: etlx.StopSignal) => Promise<{ exitCode: number }>): Promise<number> {
-  const stop = new etlx.StopSignal();
-  const handler = () => stop.stop();
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  try {
-    return (await fn(stop)).exitCode;
-  } finally {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
   }
 }

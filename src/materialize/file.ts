@@ -68,6 +68,6 @@ export const file: Materialization<ModelNode> = {
       throw e;
     }
     work.files.commit(adding ? 'add' : 'replace', mat.location, staging);
-    return rows === undefined ? {} : { rows };
+    return { ...(rows === undefined ? {} : { rows }), ...(adding ? { verb: 'appended to' } : {}) };
   },
 };

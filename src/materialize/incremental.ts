@@ -132,6 +132,9 @@ export function applyNewRows(
   return { transactional: true, statements: [...change.alters, ...body, ...hooks(post)] };
 }
 
+/** An incremental run's OK line says what its strategy did, not "created". */
+const STRATEGY_VERB: Readonly<Record<string, string>> = { merge: 'merged into', append: 'appended to', 'delete+insert': 'inserted into' };
+
 export function dropStaging(modelName: string): Statement {
   return stmt(`drop table if exists ${stagingTable(modelName)}`, 'cleanup');
 }
@@ -172,7 +175,7 @@ export const incremental: Materialization<ModelNode> = {
       const change = planSchemaChange(work.relation, mat, have, come);
       if (!change.ok) throw new NodeFailure({ code: 'E_SCHEMA_CHANGE', message: `${m.name}: ${change.message}` });
       const rows = await executePlan(wh, applyNewRows(work.relation, m.name, mat, change, post));
-      return rows === undefined ? {} : { rows };
+      return { ...(rows === undefined ? {} : { rows }), verb: STRATEGY_VERB[mat.strategy] };
     } finally {
       // Under --atomic a failed statement aborts the run's transaction, and the temp table goes
       // with the connection anyway.

@@ -89,6 +89,8 @@ export interface TestOutcome {
 
 export interface KindOutcome {
   readonly rows?: number;
+  /** What was done, for the node's OK line ("merged into", "appended to"); the kind's default verb when absent. */
+  readonly verb?: string;
   readonly test?: TestOutcome;
 }
 

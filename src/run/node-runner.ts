@@ -11,6 +11,7 @@ import { runParents } from '../plan/execution.js';
 import type { Session } from '../session.js';
 import { sourcePosition, type Rendered } from '../template/render.js';
 import { errorText, explainError, splitHint, StatementFailure } from './errors.js';
+import { unbuiltParentMessage } from './not-built.js';
 import type { StopSignal } from './stop-signal.js';
 import { RunWarehouse } from './warehouse.js';
 
@@ -25,6 +26,8 @@ export interface NodeRunnerContext {
   readonly stop: StopSignal;
   readonly atomic: boolean;
   readonly files: OutputFiles;
+  /** The nodes this run builds: a parent outside it must already be in the warehouse. */
+  readonly planned?: ReadonlySet<string>;
 }
 
 /**
@@ -113,6 +116,8 @@ export class NodeRunner {
     stop.track(c);
     try {
       this.failOnMissingSource(n);
+      const unbuilt = this.x.planned ? unbuiltParentMessage(s, id, this.x.relations, this.x.planned) : undefined;
+      if (unbuilt) throw new NodeFailure({ code: 'E_RELATION_NOT_BUILT', ...unbuilt });
       const wh = new RunWarehouse(c, log, { relations: this.x.relations, atomic: this.x.atomic, stop, faults: s.runtime.faults });
       outcome = await materializationOf(n).run(this.work(n), wh);
     } catch (e) {
@@ -135,12 +140,13 @@ export class NodeRunner {
       unique_id: id,
       resource_type: n.resourceType,
       status,
-      description: status === 'success' ? `${verb(n)} ${description}` : description,
+      description: status === 'success' ? `${outcome.verb ?? verb(n)} ${description}` : description,
       ...(rows !== undefined && n.resourceType !== 'test' ? { rows } : {}),
       ...(failures !== undefined ? { failures } : {}),
       elapsed,
       ...(message ? { message: failure && n.resourceType !== 'test' ? `${message}\n  in ${where}` : message } : {}),
       ...(failure ? { diagnostic: failure } : {}),
+      ...(status === 'error' || status === 'fail' ? { file: n.path } : {}),
       ...(outcome.test?.sample ? { sample: outcome.test.sample } : {}),
     });
     return {

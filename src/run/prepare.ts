@@ -11,7 +11,8 @@ import { relationKey } from './warehouse.js';
 
 export interface WarehouseState {
   readonly relations: ReadonlyMap<string, ExistingRelation>;
-  readonly missingSources: ReadonlyMap<string, string>;
+  /** Missing staging files by source id, with the message for their readers (a late file's entry is removed when it arrives). */
+  readonly missingSources: Map<string, string>;
 }
 
 /**
