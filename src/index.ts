@@ -27,7 +27,7 @@ export { redact } from './util/redact.js';
 export { shownWarehousePath } from './config/profiles.js';
 export { ETLX_VERSION } from './version.js';
 export { StopSignal } from './run/stop-signal.js';
-export { createReporter, LogFileReporter } from './report/reporters.js';
+export { createReporter, LogFileReporter, plural } from './report/reporters.js';
 export type { Reporter, EtlxEvent } from './report/events.js';
 export { initProject } from './project/init.js';
 export { clean } from './project/clean.js';

@@ -12,7 +12,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
     const checker = await etlx.startSqlChecker();
     const s = sessionOrClose(inv, f, checker);
     const r = await etlx.compile(s, checker);
-    s.runtime.reporter.emit({ type: 'info', message: `Compiled ${r.models} models and ${r.tests} tests into ${path.relative(s.project.root, path.join(s.targetDir, 'compiled')) || 'target/compiled'}` });
+    s.runtime.reporter.emit({ type: 'info', message: `Compiled ${etlx.plural(r.models, 'model')} and ${etlx.plural(r.tests, 'test')} into ${path.relative(s.project.root, path.join(s.targetDir, 'compiled')) || 'target/compiled'}` });
   });
 
   withSelectionFlags(withProjectFlags(program.command('ls').alias('list').description('list selected resources')))

@@ -28,7 +28,7 @@ export const test: Materialization<TestNode> = {
       let plural = `${failures} failing row${failures === 1 ? '' : 's'}`;
       if (t.kind === 'row_count') {
         const n = (await wh.query(`select row_count from (\n${sql}\n) limit 1`))[0]?.row_count;
-        plural = `row count ${String(n)} is outside the expected bounds (${rowCountBounds(t.args)})`;
+        plural += `: row count ${String(n)} is outside the expected bounds (${rowCountBounds(t.args)})`;
       }
       if (t.config.store_failures) {
         await wh.execute(stmt(`create or replace table ${quoteIdent(TEST_FAILURES_SCHEMA)}.${quoteIdent(t.name)} as\n${sql}`, 'create'));

@@ -28,4 +28,4 @@ select "id", "customer_id", "amount", "updated_at" from "etlx_new_orders";
 -- execute (cleanup)
 drop table if exists "etlx_new_orders";
 
--- outcome: {"rows":2}
+-- outcome: {"rows":2,"verb":"inserted into"}

@@ -20,4 +20,4 @@ on (target."id" is not distinct from source."id")
 when matched then update set "customer_id" = source."customer_id", "amount" = source."amount", "updated_at" = source."updated_at"
 when not matched then insert ("id", "customer_id", "amount", "updated_at") values (source."id", source."customer_id", source."amount", source."updated_at");
 
--- outcome: {"rows":2}
+-- outcome: {"rows":2,"verb":"merged into"}
