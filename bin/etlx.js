@@ -12,6 +12,8 @@ const onEarlySignal = (signal) => {
 };
 process.on('SIGINT', onEarlySignal);
 process.on('SIGTERM', onEarlySignal);
+// Fault point for tests (see src/run/faults.ts): a signal while the CLI is still loading.
+if (process.env.ETLX_FAULT === 'sigterm-in-launcher') process.kill(process.pid, 'SIGTERM');
 
 if (!process.env.UV_THREADPOOL_SIZE) {
   const argv = process.argv;

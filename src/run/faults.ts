@@ -15,7 +15,8 @@
  * Points that do not kill:
  * - `history-error`: the run-history write throws, as it would on a full disk;
  * - `sigterm-at-start`: the CLI sends itself SIGTERM as soon as its signal handlers are
- *   installed, before the project is loaded (see `startupFault`).
+ *   installed, before the project is loaded (see `startupFault`);
+ * - `sigterm-in-launcher`: bin/etlx.js sends itself SIGTERM before it has loaded the CLI.
  *
  * Nothing happens unless the variable names the point. The environment comes from the runtime
  * (never read from process.env here), so tests can build one with any point set.
