@@ -66,19 +66,22 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
     let index = 0;
     for (const src of freshness) results.set(src.id, await checkFreshness(s, setup, src, ++index, total));
     r.setCounter(index, total);
-    const waiter = new SourceWaiter(s, engine, state.missingSources, stop);
+    let failedOnce = false;
+    const failFast = s.options.failFast || atomic;
+    const waiter = new SourceWaiter(s, engine, state.missingSources, () => stop.requested || (failFast && failedOnce));
     await executeDag({
       dag: plan.dag,
       ids,
       concurrency: atomic ? 1 : s.target.threads,
       // Under --atomic the first failure dooms the run (and aborts its transaction): start nothing new.
-      failFast: s.options.failFast || atomic,
+      failFast,
       stopped: () => stop.requested,
       ready: (id) => waiter.gate(id),
       run: async (id, slot) => {
         const res = await r.runNode(id, slot);
         results.set(id, res);
         writeRunSql(s, writer, id, r.statementsOf(id));
+        if (res.status === 'error' || res.status === 'fail') failedOnce = true;
         return res.status === 'error' || res.status === 'fail' ? 'failed' : 'ok';
       },
       skip: (id, cause) => {

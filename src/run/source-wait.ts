@@ -5,7 +5,6 @@ import { runParents } from '../plan/execution.js';
 import type { Session } from '../session.js';
 import { formatDuration } from '../util/duration.js';
 import { quoteLiteral } from '../util/sql.js';
-import type { StopSignal } from './stop-signal.js';
 
 /**
  * Late staging files: a node that reads a source whose files are missing is held (the executor's
@@ -22,7 +21,8 @@ export class SourceWaiter {
     private readonly engine: Engine,
     /** Missing sources with their readers' failure message: shared with the NodeRunner. */
     private readonly missing: Map<string, string>,
-    private readonly stop: StopSignal,
+    /** True when the run starts nothing new (a signal, or a failure under --fail-fast/--atomic): stop waiting. */
+    private readonly giveUp: () => boolean,
   ) {}
 
   /** The executor's gate: undefined when the node may start now. */
@@ -75,13 +75,13 @@ export class SourceWaiter {
           this.s.runtime.reporter.emit({ type: 'info', message: `source ${src.sourceName}.${src.name}: its staging files arrived after ${formatDuration(now() - started)}` });
           return;
         }
-        if (now() >= deadline || this.stop.requested) break;
-        await sleepUntil(Math.min(now() + pollMs, deadline), now, () => this.stop.requested);
+        if (now() >= deadline || this.giveUp()) break;
+        await sleepUntil(Math.min(now() + pollMs, deadline), now, this.giveUp);
       }
     } finally {
       c.close();
     }
-    if (!this.stop.requested) this.missing.set(src.id, `${this.missing.get(src.id)}, still after waiting ${formatDuration(timeoutMs)}`);
+    if (!this.giveUp()) this.missing.set(src.id, `${this.missing.get(src.id)}, still after waiting ${formatDuration(timeoutMs)}`);
   }
 }
 
