@@ -17,7 +17,7 @@ export function unbuiltParentMessage(s: Session, id: string, relations: Readonly
     let t: { schema: string; identifier: string } | undefined;
     if (n?.resourceType === 'seed') t = seedTarget(n, s.target.schema);
     else if (n?.resourceType === 'model' && n.mat.kind !== 'ephemeral' && n.mat.kind !== 'file') t = modelTarget(n, s.target.schema);
-    if (!n || !t || relations.has(relationKey(t.schema, t.identifier))) continue;
+    if (!n || !t || relations.has(relationKey(t.schema, t.identifier)) || lowerKeys(relations).has(relationKey(t.schema, t.identifier).toLowerCase())) continue;
     const command = n.resourceType === 'seed' ? 'etlx seed' : 'etlx run';
     return {
       message: `${n.resourceType} ${n.name} has not been built in this warehouse yet: ${t.schema}.${t.identifier} does not exist (target ${s.target.name})`,
@@ -25,4 +25,15 @@ export function unbuiltParentMessage(s: Session, id: string, relations: Readonly
     };
   }
   return undefined;
+}
+
+/** DuckDB identifiers compare case-insensitively: a relation stored as `Orders` is `orders`. */
+const lowered = new WeakMap<ReadonlyMap<string, ExistingRelation>, Set<string>>();
+function lowerKeys(relations: ReadonlyMap<string, ExistingRelation>): Set<string> {
+  let set = lowered.get(relations);
+  if (!set) {
+    set = new Set([...relations.keys()].map((k) => k.toLowerCase()));
+    lowered.set(relations, set);
+  }
+  return set;
 }
