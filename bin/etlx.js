@@ -4,6 +4,17 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// A SIGINT/SIGTERM while the CLI is still loading (a scheduler stopping a job at once) is kept
+// and handed to the CLI, which stops cleanly with exit 130 instead of dying mid-start.
+let earlySignal;
+const onEarlySignal = (signal) => {
+  earlySignal ??= signal;
+};
+process.on('SIGINT', onEarlySignal);
+process.on('SIGTERM', onEarlySignal);
+// Fault point for tests (see src/run/faults.ts): a signal while the CLI is still loading.
+if (process.env.ETLX_FAULT === 'sigterm-in-launcher') process.kill(process.pid, 'SIGTERM');
+
 if (!process.env.UV_THREADPOOL_SIZE) {
   const argv = process.argv;
   let threads = 4;
@@ -21,4 +32,10 @@ if (!existsSync(fileURLToPath(main))) {
   process.exit(2);
 }
 const { main: run } = await import(main.href);
-process.exitCode = await run(process.argv.slice(2));
+process.exitCode = await run(process.argv.slice(2), undefined, {
+  earlySignal: () => earlySignal,
+  releaseEarly: () => {
+    process.off('SIGINT', onEarlySignal);
+    process.off('SIGTERM', onEarlySignal);
+  },
+});

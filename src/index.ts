@@ -17,6 +17,8 @@ import { retryArgs, type RetryPlan } from './plan/retry.js';
 import { selectIds } from './plan/selection.js';
 import { Faults } from './run/faults.js';
 import { ownershipChecks } from './run/file-ownership.js';
+export { startupFault } from './run/faults.js';
+export { parseDuration, formatDuration, DURATION_HINT } from './util/duration.js';
 import type { RunOutcome } from './run/run-command.js';
 import type { StopSignal } from './run/stop-signal.js';
 import { throwIfErrors } from './errors/diagnostic.js';
@@ -27,7 +29,7 @@ export { redact, Secrets } from './util/redact.js';
 export { shownWarehousePath } from './config/profiles.js';
 export { ETLX_VERSION } from './version.js';
 export { StopSignal } from './run/stop-signal.js';
-export { createReporter, LogFileReporter, redactingSink } from './report/reporters.js';
+export { createReporter, LogFileReporter, plural, redactingSink } from './report/reporters.js';
 export type { Reporter, EtlxEvent } from './report/events.js';
 export { initProject, initReport } from './project/init.js';
 export { MAX_THREADS } from './config/schemas.js';
@@ -86,19 +88,34 @@ function saveManifest(s: Session, compiled: CompiledProject): void {
  */
 export async function run(s: Session, command: RunCommand, stop: StopSignal, o: { checker: SqlChecker; extraArgs?: Record<string, unknown> }): Promise<RunOutcome> {
   const p = plan(s, command);
+  if (p.ids.size === 0 && p.freshness.length === 0 && (s.options.select.length > 0 || s.options.exclude.length > 0)) {
+    // Only state:/result: terms may match nothing (others are an error): nothing changed or
+    // failed. The last run_results stays, for the next retry, and no hook runs.
+    s.runtime.reporter.emit({ type: 'info', message: `Nothing to do: the selection matches no ${command === 'seed' ? 'seed' : command === 'test' ? 'test' : 'node'}; target/run_results.json is left as it was` });
+    return { exitCode: 0, results: [] };
+  }
   // target/compiled is `etlx compile`'s: a run writes the manifest (every node's compiled SQL)
   // and target/run (what it executed).
   const compiled = await compileAndCheck(s, o.checker);
   saveManifest(s, compiled);
   // A file model's location must be empty or hold what etlx wrote: checked before anything is touched.
   throwIfErrors(ownershipChecks(s, p.ids));
-  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines);
+  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines, lockWait(s, stop));
   try {
     const { executeRun } = await import('./run/run-command.js');
     return await executeRun(s, p, compiled, engine, stop, o.extraArgs ?? {});
   } finally {
     await engine.close();
   }
+}
+
+/** --lock-timeout: wait for a warehouse another process holds, saying so once. */
+function lockWait(s: Session, stop?: StopSignal): { lockTimeoutMs: number; onLockWait: (message: string) => void; stopped: () => boolean } {
+  return {
+    lockTimeoutMs: s.options.lockTimeout ?? 0,
+    onLockWait: (message) => s.runtime.reporter.emit({ type: 'wait', reason: 'lock', message, timeout: (s.options.lockTimeout ?? 0) / 1000 }),
+    stopped: () => stop?.requested ?? false,
+  };
 }
 
 /** `etlx build`: seeds, models and tests in DAG order. */
@@ -111,7 +128,7 @@ export async function show(s: Session, name: string, limit: number, checker: Sql
   const { showable, previewRows } = await import('./run/show.js');
   const node = showable(s, name);
   const compiled = await compileAndCheck(s, checker);
-  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines, { mustExist: true });
+  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines, { mustExist: true, ...lockWait(s) });
   try {
     return await previewRows(s, node, compiled, engine, limit);
   } finally {

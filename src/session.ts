@@ -31,6 +31,10 @@ export interface GlobalOptions {
   readonly atomic?: boolean;
   /** --retries N: tries after a transient failure, for every node (else each node's `retries`). */
   readonly retries?: number;
+  /** --wait-for-sources in ms: hold the readers of missing staging files this long. */
+  readonly waitForSources?: number;
+  /** --lock-timeout in ms: wait this long for a warehouse another process holds. */
+  readonly lockTimeout?: number;
   readonly debug: boolean;
 }
 

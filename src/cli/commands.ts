@@ -2,20 +2,20 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import * as etlx from '../index.js';
 import type { LsOutput, RunCommand, Session, SqlChecker } from '../index.js';
-import { withGlobalFlags, type RawFlags } from './flags.js';
+import { withGlobalFlags, withLockFlags, withProjectFlags, withRunFlags, withSelectionFlags, type RawFlags } from './flags.js';
 import type { Invocation } from './invocation.js';
 
 /** Every command: each a thin client of src/index.ts that sets the exit code. */
 export function registerCommands(program: Command, inv: Invocation): void {
-  withGlobalFlags(program.command('compile').description('render SQL into target/compiled and write the manifest; touches no data')).action(async (f: RawFlags) => {
+  withSelectionFlags(withProjectFlags(program.command('compile').description('render SQL into target/compiled and write the manifest; touches no data'))).action(async (f: RawFlags) => {
     // Started first, so DuckDB's in-memory parser is ready when the project is rendered.
     const checker = await etlx.startSqlChecker();
     const s = sessionOrClose(inv, f, checker);
     const r = await etlx.compile(s, checker);
-    s.runtime.reporter.emit({ type: 'info', message: `Compiled ${r.models} models and ${r.tests} tests into ${path.relative(s.project.root, path.join(s.targetDir, 'compiled')) || 'target/compiled'}` });
+    s.runtime.reporter.emit({ type: 'info', message: `Compiled ${etlx.plural(r.models, 'model')} and ${etlx.plural(r.tests, 'test')} into ${path.relative(s.project.root, path.join(s.targetDir, 'compiled')) || 'target/compiled'}` });
   });
 
-  withGlobalFlags(program.command('ls').alias('list').description('list selected resources'))
+  withSelectionFlags(withProjectFlags(program.command('ls').alias('list').description('list selected resources')))
     .addOption(new Option('--output <format>', 'name, path or json').choices(['name', 'path', 'json']).default('name'))
     .option('--resource-type <type...>', 'only these resource types (model, seed, test, source)')
     .action((f: RawFlags & { output: LsOutput; resourceType?: string[] }) => {
@@ -42,7 +42,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
       for (const p of etlx.clean(f.projectDir)) inv.io.stdout.write(`Removed ${p}/\n`);
     });
 
-  withGlobalFlags(program.command('debug').description('check project, profile and connection')).action(async (f: RawFlags) => {
+  withProjectFlags(program.command('debug').description('check project, profile and connection')).action(async (f: RawFlags) => {
     const { debugCommand } = await import('./debug.js');
     inv.exitCode = await debugCommand(inv, f);
   });
@@ -60,11 +60,11 @@ export function registerCommands(program: Command, inv: Invocation): void {
       .action(async (f: RawFlags) => {
         const checker = await etlx.startSqlChecker();
         const s = sessionOrClose(inv, f, checker);
-        inv.exitCode = await withSignals((stop) => etlx.run(s, command, stop, { checker }));
+        inv.exitCode = (await etlx.run(s, command, inv.stop, { checker })).exitCode;
       });
   }
 
-  withGlobalFlags(program.command('history').description('the last runs from the warehouse (with --select: each node per run, with a trend)'))
+  withLockFlags(withSelectionFlags(withProjectFlags(program.command('history').description('the last runs from the warehouse (with --select: each node per run, with a trend)'))))
     .option('--last <n>', 'how many runs', '10')
     .addOption(new Option('--output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (f: RawFlags & { last: string; output: 'text' | 'json' }) => {
@@ -74,7 +74,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
       for (const line of await etlx.history(s, { last, output: f.output })) inv.io.stdout.write(`${line}\n`);
     });
 
-  withGlobalFlags(program.command('show <model>').description('preview rows of a model'))
+  withLockFlags(withProjectFlags(program.command('show <model>').description('preview rows of a model')))
     .option('--limit <n>', 'rows to show', '10')
     .action(async (model: string, f: RawFlags & { limit: string }) => {
       const limit = Number(f.limit);
@@ -84,7 +84,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
       s.runtime.reporter.emit({ type: 'table', columns: table.columns, rows: table.rows });
     });
 
-  withGlobalFlags(program.command('retry').description('re-run what failed or was skipped in the last run, with its command and flags'))
+  withRunFlags(withProjectFlags(program.command('retry').description('re-run what failed or was skipped in the last run, with its command and flags')))
     .addOption(new Option('--atomic', 'all or nothing').hideHelp())
     .action(async (f: RawFlags) => {
       const first = inv.session(f);
@@ -96,7 +96,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
       }
       const checker = await etlx.startSqlChecker();
       const s = sessionOrClose(inv, { ...f, ...r.flags }, checker);
-      inv.exitCode = await withSignals((stop) => etlx.run(s, r.command, stop, { checker, extraArgs: { retry_of: r.retryOf } }));
+      inv.exitCode = (await etlx.run(s, r.command, inv.stop, { checker, extraArgs: { retry_of: r.retryOf } })).exitCode;
     });
 }
 
@@ -107,19 +107,5 @@ function sessionOrClose(inv: Invocation, f: RawFlags, checker: SqlChecker): Sess
   } catch (e) {
     checker.close();
     throw e;
-  }
-}
-
-/** SIGINT/SIGTERM: start nothing new, interrupt running queries, then finish and exit 130. */
-async function withSignals(fn: (stop: etlx.StopSignal) => Promise<{ exitCode: number }>): Promise<number> {
-  const stop = new etlx.StopSignal();
-  const handler = () => stop.stop();
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  try {
-    return (await fn(stop)).exitCode;
-  } finally {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
   }
 }

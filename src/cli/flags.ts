@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { EtlxError, MAX_THREADS, type GlobalOptions } from '../index.js';
+import { DURATION_HINT, EtlxError, MAX_THREADS, parseDuration, type GlobalOptions } from '../index.js';
 
 /** The flags commander hands a command's action, before they are checked. */
 export interface RawFlags {
@@ -20,29 +20,59 @@ export interface RawFlags {
   color?: boolean;
   state?: string;
   debug?: boolean;
+  waitForSources?: string;
+  lockTimeout?: string;
 }
 
-/** Adds the global flags to a command. */
-export function withGlobalFlags(cmd: Command): Command {
+/*
+ * Commands take only the flags that mean something to them (the contract), in three groups:
+ * where the project and its warehouse are (every command that loads a project), what is
+ * selected (commands that pick nodes), and how a run behaves (commands that run nodes).
+ */
+
+/** Project, profile and output: which project, which warehouse, how to print. */
+export function withProjectFlags(cmd: Command): Command {
   return cmd
-    .option('-s, --select <selector...>', 'select nodes (dbt selector grammar)')
-    .option('--exclude <selector...>', 'exclude nodes')
+    .option('--project-dir <dir>', 'the project folder', '.')
+    .option('--profiles-dir <dir>', 'folder holding profiles.yml')
     .option('--profile <name>', 'profile to use (default: the project name)')
     .option('-t, --target <name>', 'target within the profile')
     .option('--vars <yaml>', 'variables as a YAML mapping')
-    .option('--threads <n>', 'models to run at once')
-    .option('--full-refresh', 'rebuild incremental models from scratch')
-    .option('--fail-fast', 'stop at the first failure')
-    .option('--project-dir <dir>', 'the project folder', '.')
-    .option('--profiles-dir <dir>', 'folder holding profiles.yml')
     .addOption(new Option('--log-format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-color', 'plain output')
-    .option('--state <dir>', 'folder with a manifest.json to compare with (state:modified)')
     .option('--debug', 'print stack traces');
 }
 
+/** Which nodes: --select/-m, --exclude and the --state they may compare against. */
+export function withSelectionFlags(cmd: Command): Command {
+  return cmd
+    .option('-s, --select <selector...>', 'select nodes (dbt selector grammar)')
+    .addOption(new Option('-m, --models <selector...>', 'alias of --select').hideHelp())
+    .option('--exclude <selector...>', 'exclude nodes')
+    .option('--state <dir>', 'folder with a manifest.json to compare with (state:modified)');
+}
+
+/** Waiting for the warehouse lock: every command that opens the warehouse. */
+export function withLockFlags(cmd: Command): Command {
+  return cmd.option('--lock-timeout <duration>', 'wait this long for a warehouse held by another process (e.g. 10m) instead of failing at once');
+}
+
+/** How a run behaves. */
+export function withRunFlags(cmd: Command): Command {
+  return withLockFlags(cmd)
+    .option('--threads <n>', 'models to run at once')
+    .option('--full-refresh', 'rebuild incremental models from scratch')
+    .option('--fail-fast', 'stop at the first failure')
+    .option('--wait-for-sources <duration>', 'hold the readers of missing staging files this long (e.g. 2h) while the rest runs');
+}
+
+/** Every group: the commands that select and run nodes (seed, run, test, build). */
+export function withGlobalFlags(cmd: Command): Command {
+  return withRunFlags(withSelectionFlags(withProjectFlags(cmd)));
+}
+
 /** The checked global options: a bad value is exit 2 before anything runs. */
-export function globalOptions(f: RawFlags): GlobalOptions {
+export function globalOptions(f: RawFlags & { models?: string[] }): GlobalOptions {
   const split = (v: string[] | undefined) => (v ?? []).flatMap((s) => s.split(/\s+/)).filter((s) => s.length > 0);
   let threads: number | undefined;
   if (f.threads !== undefined) {
@@ -62,6 +92,8 @@ export function globalOptions(f: RawFlags): GlobalOptions {
       throw new EtlxError({ code: 'E_ARGS', message: `--retries must be a whole number from 0 to 10, not "${f.retries}"`, hint: 'e.g. --retries 2' });
     }
   }
+  const waitForSources = durationFlag('--wait-for-sources', f.waitForSources);
+  const lockTimeout = durationFlag('--lock-timeout', f.lockTimeout);
   return {
     projectDir: path.resolve(f.projectDir ?? '.'),
     ...(f.profilesDir !== undefined ? { profilesDir: f.profilesDir } : {}),
@@ -72,10 +104,20 @@ export function globalOptions(f: RawFlags): GlobalOptions {
     ...(f.state !== undefined ? { state: f.state } : {}),
     ...(f.atomic !== undefined ? { atomic: f.atomic } : {}),
     ...(retries !== undefined ? { retries } : {}),
-    select: split(f.select),
+    ...(waitForSources !== undefined ? { waitForSources } : {}),
+    ...(lockTimeout !== undefined ? { lockTimeout } : {}),
+    select: [...split(f.select), ...split(f.models)],
     exclude: split(f.exclude),
     fullRefresh: f.fullRefresh ?? false,
     failFast: f.failFast ?? false,
     debug: f.debug ?? false,
   };
+}
+
+/** A duration flag in milliseconds. */
+function durationFlag(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined) throw new EtlxError({ code: 'E_ARGS', message: `${flag} must be a duration, not "${v}"`, hint: DURATION_HINT });
+  return ms;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createReporter, ETLX_VERSION, loadProject, LogFileReporter, newRuntime, redactingSink, Secrets, type Reporter, type Runtime, type Session } from '../index.js';
+import { createReporter, ETLX_VERSION, loadProject, LogFileReporter, newRuntime, redactingSink, Secrets, StopSignal, type Reporter, type Runtime, type Session } from '../index.js';
 import { globalOptions, type RawFlags } from './flags.js';
 
 export interface CliIO {
@@ -14,6 +14,8 @@ export class Invocation {
   readonly invocationId = randomUUID();
   exitCode = 0;
   debug = false;
+  /** Set by SIGINT/SIGTERM from the start of the invocation: runs start nothing new and exit 130. */
+  readonly stop = new StopSignal();
   private reporterCache: Reporter | undefined;
   private secretsValue: Secrets = Secrets.none;
   private runtimeCache: Runtime | undefined;

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EtlxError, ETLX_VERSION, formatDiagnostic, type Diagnostic } from '../index.js';
+import { EtlxError, ETLX_VERSION, formatDiagnostic, startupFault, type Diagnostic } from '../index.js';
 import { registerCommands } from './commands.js';
 import { Invocation, type CliIO } from './invocation.js';
 
@@ -17,25 +17,63 @@ export function buildProgram(inv: Invocation): Command {
   return program;
 }
 
+export interface MainOptions {
+  /** A signal the launcher caught before this module was loaded (bin/etlx.js). */
+  readonly earlySignal?: () => string | undefined;
+  /** Removes the launcher's own handlers once these are installed. */
+  readonly releaseEarly?: () => void;
+}
+
 /** Runs the CLI; returns the exit code. Errors are printed without a stack unless --debug. */
-export async function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  // `etlx ls | head`: a reader that goes away early is not an error worth a stack trace.
-  if (io.stdout === process.stdout && process.stdout.listenerCount('error') === 0) {
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-      throw e;
-    });
-  }
+export async function main(argv: readonly string[], io: CliIO = processIO(), o: MainOptions = {}): Promise<number> {
   const inv = new Invocation(io);
+  // Installed before the project is loaded: a signal at any moment stops the run cleanly
+  // (exit 130, run_results written) instead of killing the process.
+  const onSignal = () => inv.stop.stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  o.releaseEarly?.();
+  if (o.earlySignal?.() !== undefined) inv.stop.stop();
+  startupFault(io.env);
   const program = buildProgram(inv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return inv.exitCode;
+    // A command that finished despite a signal (ls, compile) still reports the interruption.
+    return inv.stop.requested && inv.exitCode === 0 ? 130 : inv.exitCode;
   } catch (e) {
     return reportError(e, inv, argv.includes('--debug'), jsonLogFormat(argv));
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     inv.close();
   }
+}
+
+/**
+ * The process's streams, guarded: output that cannot be written (a reader that went away, as in
+ * `etlx build | head -1`, or a full disk) is dropped, and the run goes on to write its results
+ * and history with the right exit code. The log file under target/ still gets every event.
+ */
+function processIO(): CliIO {
+  return { stdout: guarded(process.stdout), stderr: guarded(process.stderr), env: process.env };
+}
+
+function guarded(stream: NodeJS.WriteStream): CliIO['stdout'] {
+  let broken = false;
+  stream.on('error', () => {
+    broken = true;
+  });
+  return {
+    isTTY: stream.isTTY,
+    write(s: string) {
+      if (broken) return;
+      try {
+        stream.write(s);
+      } catch {
+        broken = true;
+      }
+    },
+  };
 }
 
 /** Whether the command line asked for --log-format json (read from argv: parsing may have failed). */

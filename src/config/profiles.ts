@@ -166,9 +166,11 @@ function renderEnvValues(
         helpers: {
           env: (args) => {
             const name = String(args[0]);
-            const value = env[name] ?? (args.length > 1 ? String(args[1]) : undefined);
+            const fromEnv = env[name];
+            const value = fromEnv ?? (args.length > 1 ? String(args[1]) : undefined);
             if (value === undefined) throw new RenderError(`environment variable ${name} is not set`, '', 0, 0);
-            read.push(value);
+            // Only a value read from the environment is a secret; a default is in profiles.yml for all to see.
+            if (fromEnv !== undefined) read.push(value);
             return value;
           },
         },

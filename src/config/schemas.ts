@@ -155,6 +155,10 @@ export const freshnessSchema = z.union([
 ]);
 export type RawFreshness = z.output<typeof freshnessSchema>;
 
+/** `wait: {timeout: 2h, poll: 1m}`: hold a source's readers until its staging files arrive. */
+const sourceWaitSchema = z.strictObject({ timeout: z.union([z.string(), z.number()]).optional(), poll: z.union([z.string(), z.number()]).optional() });
+export type RawSourceWait = z.output<typeof sourceWaitSchema>;
+
 export const sourceTableSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -168,6 +172,7 @@ export const sourceTableSchema = z.strictObject({
   data_tests: testList.optional(),
   freshness: freshnessSchema.optional(),
   loaded_at_field: z.string().optional(),
+  wait: sourceWaitSchema.optional(),
   meta: meta.optional(),
   tags: stringList.optional(),
 });
@@ -182,6 +187,7 @@ export const sourceSchema = z.strictObject({
   options: options.optional(),
   freshness: freshnessSchema.optional(),
   loaded_at_field: z.string().optional(),
+  wait: sourceWaitSchema.optional(),
   meta: meta.optional(),
   tags: stringList.optional(),
   tables: z.array(sourceTableSchema),

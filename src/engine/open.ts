@@ -1,12 +1,22 @@
 import { existsSync } from 'node:fs';
 import { shownWarehousePath, type Target } from '../config/profiles.js';
 import { EtlxError } from '../errors/diagnostic.js';
+import { formatDuration } from '../util/duration.js';
 import type { Engine, EngineRegistry, SqlChecker } from './engine.js';
 
 export interface OpenWarehouseOptions {
   /** Read-only uses (show): a warehouse file that does not exist yet is an error, not created empty. */
   readonly mustExist?: boolean;
+  /** --lock-timeout: how long to keep trying a warehouse another process holds (ms; default 0). */
+  readonly lockTimeoutMs?: number;
+  /** Told once, with the holder, when the open starts waiting for the lock. */
+  readonly onLockWait?: (message: string) => void;
+  /** Checked while waiting: true gives up (a signal). */
+  readonly stopped?: () => boolean;
 }
+
+/** How often a held warehouse is tried again while waiting for its lock. */
+const LOCK_POLL_MS = 250;
 
 /**
  * The one place that opens a warehouse for a target. Engines are loaded on use: the DuckDB
@@ -24,7 +34,29 @@ export async function openWarehouse(target: Target, projectRoot: string, registr
   const { targetSetupSql } = await import('./duckdb/setup.js');
   const setup = targetSetupSql(target);
   const { openDuckDB } = await import('./duckdb/duckdb.js');
-  return openDuckDB(registry, target.path, { settings: target.settings, shownPath, setup });
+  const open = () => openDuckDB(registry, target.path, { settings: target.settings, shownPath, setup });
+  const timeout = o.lockTimeoutMs ?? 0;
+  const started = Date.now();
+  let told = false;
+  for (;;) {
+    try {
+      return await open();
+    } catch (e) {
+      const locked = e instanceof EtlxError && e.diagnostics[0]?.code === 'E_LOCKED';
+      if (!locked) throw e;
+      if (o.stopped?.()) throw new EtlxError({ code: 'E_INTERRUPTED', message: 'interrupted while waiting for the warehouse lock' }, 130);
+      const waited = Date.now() - started;
+      if (waited >= timeout) {
+        if (timeout > 0) throw new EtlxError({ ...e.diagnostics[0]!, message: `${e.diagnostics[0]!.message}, still after waiting ${formatDuration(timeout)} (--lock-timeout)` });
+        throw e;
+      }
+      if (!told) {
+        told = true;
+        o.onLockWait?.(`${e.diagnostics[0]!.message}; waiting up to ${formatDuration(timeout)} for it (--lock-timeout)`);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(LOCK_POLL_MS, timeout - waited)));
+    }
+  }
 }
 
 /** The compile-time SQL check: DuckDB's parser in a private in-memory database. */

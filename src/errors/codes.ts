@@ -51,6 +51,7 @@ export const DIAGNOSTIC_CODES = {
   E_OPEN: 'the warehouse cannot be opened',
   E_LOCKED: 'another process holds the warehouse',
   E_NOT_BUILT: 'the warehouse has not been built yet',
+  E_RELATION_NOT_BUILT: 'a model or seed that a node (or etlx show) reads has not been built in the warehouse',
   // Templates and dependencies
   E_TEMPLATE_SYNTAX: 'a template does not parse',
   E_TEMPLATE_HELPER: 'a template uses a helper that does not exist or is used wrongly',
@@ -85,6 +86,7 @@ export const DIAGNOSTIC_CODES = {
   E_HOOK: 'an on-run-start or on-run-end hook failed',
   E_FRESHNESS: 'a source freshness check cannot run',
   E_INTERRUPTED: 'the run was interrupted',
+  E_WAREHOUSE_GONE: 'the warehouse file was deleted or moved during the run',
   E_SHOW: 'etlx show cannot read the relation',
   E_SHOW_UNKNOWN: 'etlx show names no model or seed',
 } as const;

@@ -10,6 +10,7 @@ import {
   type SelectionContext,
   type SelectorSpec,
   type SelectorAtom,
+  type SelectorTerm,
   type SelectableNode,
 } from './selector-syntax.js';
 
@@ -20,7 +21,7 @@ export * from './selector-syntax.js';
  * Throws E_SELECTOR when a bare name, a path or a `source:` value (without a glob) matches no
  * node, or when `state:` / `result:` is used without the data it compares against.
  */
-export function evaluateSelector(expr: SelectorExpr, ctx: SelectionContext): Set<string> {
+export function evaluateSelector(expr: SelectorExpr, ctx: SelectionContext, o: { requireMatch?: boolean } = {}): Set<string> {
   const out = new Set<string>();
   for (const term of expr.terms) {
     let acc: Set<string> | undefined;
@@ -28,9 +29,55 @@ export function evaluateSelector(expr: SelectorExpr, ctx: SelectionContext): Set
       const set = evaluateAtom(atom, ctx);
       acc = acc === undefined ? set : new Set([...acc].filter((id) => set.has(id)));
     }
+    if (o.requireMatch && (acc?.size ?? 0) === 0) emptyTerm(term, ctx);
     for (const id of acc ?? []) out.add(id);
   }
   return out;
+}
+
+/**
+ * For commands: throws E_SELECTOR when a term of --select matches no node (see emptyTerm).
+ * Selection itself (selectNodes) lets a term select nothing; a command line may not.
+ */
+export function requireEveryTermMatches(select: readonly string[], ctx: SelectionContext): void {
+  evaluateSelector(parseSelector(select), ctx, { requireMatch: true });
+}
+
+/**
+ * A --select term that matches nothing is a typo until proven otherwise (`tag:nightlyy` would
+ * run nothing and succeed): an error with a did-you-mean. `state:` and `result:` terms may
+ * rightly match nothing (nothing changed, nothing failed), so they pass.
+ */
+function emptyTerm(term: SelectorTerm, ctx: SelectionContext): void {
+  if (term.atoms.some((a) => a.method === 'state' || a.method === 'result')) return;
+  if (term.atoms.length > 1) {
+    throw selectorError(
+      `selector "${term.raw}" matches no node: no node matches all of its comma-separated parts`,
+      'a comma means "and"; separate selectors with a space to select nodes matching any of them',
+    );
+  }
+  const atom = term.atoms[0]!;
+  const known = new Set<string>();
+  for (const n of ctx.nodes.values()) {
+    if (atom.method === 'tag') n.tags.forEach((t) => known.add(t));
+    else if (atom.method === 'config') {
+      const v = configValue(n.config, atom.configKey!);
+      for (const x of Array.isArray(v) ? v : [v]) {
+        const t = scalarText(x);
+        if (t !== undefined) known.add(t);
+      }
+    } else if (atom.method === 'resource_type') known.add(n.resourceType);
+    else if (atom.method === 'test_name' && n.resourceType === 'test') known.add(n.name);
+    else if (atom.method === 'name') known.add(n.name);
+    else if (atom.method === 'path') known.add(n.path);
+  }
+  const what = atom.method === 'tag' ? 'tag' : atom.method === 'config' ? `value of ${atom.configKey}` : 'node';
+  throw selectorError(
+    `selector "${term.raw}" matches no node${didYouMean(atom.value, sorted(known))}`,
+    known.size > 0 && atom.method !== 'name' && atom.method !== 'path'
+      ? `the ${what}s in this project: ${sorted(known).slice(0, 10).join(', ')}${known.size > 10 ? ', ...' : ''}`
+      : 'run "etlx ls" to list the nodes',
+  );
 }
 
 /**
@@ -85,7 +132,7 @@ function matchBase(atom: SelectorAtom, ctx: SelectionContext): Set<string> {
         }
         throw selectorError(
           `selector "${atom.raw}" matches no node${didYouMean(value, sorted(names))}`,
-          `run "etlx ls" to list the nodes; a glob such as "${value}*" may select nothing without an error`,
+          'run "etlx ls" to list the nodes',
         );
       }
       return found;

@@ -76,6 +76,6 @@ export const file: Materialization<ModelNode> = {
     work.files.commit(adding ? 'add' : 'replace', mat.location, staging);
     const former = work.formerRelation;
     if (former) await wh.execute(stmt(`drop ${former.type} if exists ${former.relation}`, 'drop'));
-    return rows === undefined ? {} : { rows };
+    return { ...(rows === undefined ? {} : { rows }), ...(adding ? { verb: 'appended to' } : {}) };
   },
 };

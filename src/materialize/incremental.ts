@@ -160,6 +160,9 @@ export function applyNewRows(
   return { transactional: true, statements: [...change.alters, ...body, ...hooks(post)] };
 }
 
+/** An incremental run's OK line says what its strategy did, not "created". */
+const STRATEGY_VERB: Readonly<Record<string, string>> = { merge: 'merged into', append: 'appended to', 'delete+insert': 'inserted into' };
+
 export function dropStaging(modelName: string): Statement {
   return stmt(`drop table if exists ${stagingTable(modelName)}`, 'cleanup');
 }
@@ -201,7 +204,7 @@ export const incremental: Materialization<ModelNode> = {
       if (!change.ok) throw new NodeFailure({ code: 'E_SCHEMA_CHANGE', message: `${m.name}: ${change.message}` });
       const rows = await executePlan(wh, applyNewRows(work.relation, m.name, mat, change, post));
       const warnings = change.warnings ?? [];
-      return { ...(rows === undefined ? {} : { rows }), ...(warnings.length > 0 ? { warnings } : {}) };
+      return { ...(rows === undefined ? {} : { rows }), verb: STRATEGY_VERB[mat.strategy], ...(warnings.length > 0 ? { warnings } : {}) };
     } finally {
       // Always dropped, also under --atomic (where one connection runs every node): while it
       // exists, an unqualified or main-qualified name of the same spelling resolves to it. After

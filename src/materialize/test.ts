@@ -25,7 +25,11 @@ export const test: Materialization<TestNode> = {
     let message: string | undefined;
     let sample: TextTable | undefined;
     if (failures > 0) {
-      const plural = `${failures} failing row${failures === 1 ? '' : 's'}`;
+      let plural = `${failures} failing row${failures === 1 ? '' : 's'}`;
+      if (t.kind === 'row_count') {
+        const n = (await wh.query(`select row_count from (\n${sql}\n) limit 1`))[0]?.row_count;
+        plural += `: row count ${String(n)} is outside the expected bounds (${rowCountBounds(t.args)})`;
+      }
       if (t.config.store_failures) {
         await wh.execute(stmt(`create or replace table ${quoteIdent(TEST_FAILURES_SCHEMA)}.${quoteIdent(t.name)} as\n${sql}`, 'create'));
         message = `${plural}, stored in ${TEST_FAILURES_SCHEMA}.${t.name}`;
@@ -47,6 +51,14 @@ export const test: Materialization<TestNode> = {
     return { ...(rows !== undefined ? { rows } : {}), test: outcome };
   },
 };
+
+/** A row_count test's bounds as written: `min 5, max 10` or `equals 3`. */
+function rowCountBounds(a: Readonly<Record<string, unknown>>): string {
+  return (['min', 'max', 'equals'] as const)
+    .filter((k) => a[k] !== undefined)
+    .map((k) => `${k} ${String(a[k])}`)
+    .join(', ');
+}
 
 /** `"> 10"` against a failure count. */
 export function threshold(condition: string, n: number): boolean {

@@ -93,6 +93,8 @@ export interface TestOutcome {
 
 export interface KindOutcome {
   readonly rows?: number;
+  /** What was done, for the node's OK line ("merged into", "appended to"); the kind's default verb when absent. */
+  readonly verb?: string;
   readonly test?: TestOutcome;
   /** Things the user should know that did not fail the node (a lossy cast): warn events. */
   readonly warnings?: readonly string[];

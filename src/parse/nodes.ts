@@ -124,6 +124,8 @@ export interface SourceNode extends NodeBase {
   readonly schema?: string;
   readonly identifier: string;
   readonly freshness?: Freshness;
+  /** `wait:` in sources.yml: how long its readers wait for missing staging files (else --wait-for-sources), and how often to look (ms). */
+  readonly wait?: { readonly timeoutMs?: number; readonly pollMs: number };
   readonly columns: readonly ColumnInfo[];
   readonly line?: number;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { toList, type RawSource } from '../config/schemas.js';
+import { toList, type RawSource, type RawSourceWait } from '../config/schemas.js';
+import { DURATION_HINT, parseDuration } from '../util/duration.js';
 import type { YamlPath } from '../config/yaml-file.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { idOf, type Freshness, type SourceNode } from './nodes.js';
@@ -52,6 +53,10 @@ export function parseSources(project: string, root: string, entries: readonly Pr
           };
         }
       }
+      const wait = sourceWait(t.wait ?? source.wait, () => {
+        const loc = yaml.locate([...(t.wait ? tAt : at), 'wait']);
+        return { file: yaml.file, line: loc?.line, column: loc?.column };
+      }, diagnostics);
       const node: SourceNode = {
         resourceType: 'source',
         id: idOf.source(project, source.name, t.name),
@@ -65,6 +70,7 @@ export function parseSources(project: string, root: string, entries: readonly Pr
         schema: t.schema ?? source.schema ?? source.name,
         identifier: t.identifier ?? t.name,
         ...(freshness ? { freshness } : {}),
+        ...(wait ? { wait } : {}),
         columns: columnsOf(t.columns),
         tags: [...toList(source.tags), ...toList(t.tags)],
         ...(t.description !== undefined ? { description: t.description } : {}),
@@ -78,6 +84,26 @@ export function parseSources(project: string, root: string, entries: readonly Pr
     });
   }
   return { sources, tests };
+}
+
+/** A poll when `wait:` gives none. */
+export const DEFAULT_SOURCE_POLL_MS = 5000;
+
+function sourceWait(
+  raw: RawSourceWait | undefined,
+  at: () => { file: string; line: number | undefined; column: number | undefined },
+  diagnostics: Diagnostic[],
+): { timeoutMs?: number; pollMs: number } | undefined {
+  if (!raw) return undefined;
+  const timeoutMs = raw.timeout === undefined ? undefined : parseDuration(raw.timeout);
+  const pollMs = raw.poll === undefined ? DEFAULT_SOURCE_POLL_MS : parseDuration(raw.poll);
+  for (const [key, v, ms] of [['timeout', raw.timeout, timeoutMs], ['poll', raw.poll, pollMs]] as const) {
+    if (v !== undefined && (ms === undefined || (key === 'poll' && ms <= 0))) {
+      diagnostics.push({ code: 'E_CONFIG_VALUE', message: `wait.${key} must be a duration, not "${String(v)}"`, ...at(), hint: DURATION_HINT });
+      return undefined;
+    }
+  }
+  return { ...(timeoutMs !== undefined ? { timeoutMs } : {}), pollMs: pollMs! };
 }
 
 function formatOfPath(location: string): 'parquet' | 'csv' | 'json' | 'ndjson' {

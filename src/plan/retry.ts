@@ -38,6 +38,9 @@ export function retryArgs(s: Session): RetryPlan {
     ...(args.threads !== undefined ? { threads: String(args.threads) } : {}),
     ...(args.profile !== undefined ? { profile: args.profile } : {}),
     ...(args.target !== undefined ? { target: args.target } : {}),
+    // Where the run wrote: the same profiles.yml (so the same warehouse) and the same --state.
+    ...(args.profiles_dir !== undefined ? { profilesDir: args.profiles_dir } : {}),
+    ...(args.state !== undefined ? { state: args.state } : {}),
     fullRefresh: Boolean(args.full_refresh),
     failFast: Boolean(args.fail_fast),
     ...(args.atomic !== undefined ? { atomic: args.atomic } : {}),

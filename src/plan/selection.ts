@@ -1,5 +1,5 @@
 import type { ParsedProject } from '../parse/parse-project.js';
-import { selectNodes, type SelectableNode } from '../graph/selector.js';
+import { requireEveryTermMatches, selectNodes, type SelectableNode } from '../graph/selector.js';
 import { readPreviousRunResults, type PreviousRunResults } from '../project/previous-run.js';
 import type { Session } from '../session.js';
 import { modifiedChecker } from './state.js';
@@ -41,6 +41,7 @@ export function selectIds(s: Session, previous: PreviousArtifacts = { runResults
     ...(results ? { resultStatus: resultLookup(results) } : {}),
   };
   const picked = new Set(selectNodes({ select: s.options.select, exclude: s.options.exclude }, ctx));
+  requireEveryTermMatches(s.options.select, ctx);
   if (s.options.select.length === 0) return picked;
   const excluded = s.options.exclude.length > 0 ? new Set(selectNodes({ select: s.options.exclude, exclude: [] }, ctx)) : new Set<string>();
   for (const t of s.project.tests.values()) {

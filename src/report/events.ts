@@ -5,6 +5,8 @@ export type EtlxEvent =
   | { readonly type: 'info'; readonly message: string }
   | { readonly type: 'warn'; readonly message: string; readonly hint?: string; readonly file?: string; readonly line?: number }
   | { readonly type: 'diagnostic'; readonly diagnostic: Diagnostic }
+  /** Something is held, told once when the wait starts: the warehouse lock, or a model's late staging files. */
+  | { readonly type: 'wait'; readonly reason: 'lock' | 'source'; readonly message: string; readonly unique_id?: string; readonly timeout: number }
   | { readonly type: 'run_start'; readonly command: string; readonly total: number; readonly target: string; readonly warehouse: string }
   | {
       readonly type: 'node_start';
@@ -27,6 +29,8 @@ export type EtlxEvent =
       readonly message?: string;
       /** A failure's location and hint as fields (the message says them too, for people). */
       readonly diagnostic?: Diagnostic;
+      /** The node's file, on a failure (the recap at the end names it). */
+      readonly file?: string;
       /** A failing test's first failing rows. */
       readonly sample?: { readonly columns: readonly string[]; readonly rows: readonly (readonly string[])[] };
     }

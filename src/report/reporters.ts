@@ -61,9 +61,24 @@ const STATUS_WORD: Record<string, string> = {
   skipped: 'SKIP',
 };
 
+/** A failure as the recap at the end of a run lists it. */
+interface Failure {
+  readonly node: string;
+  readonly where: string;
+  readonly message: string;
+}
+
+/**
+ * People's output. stdout carries the log of what happened (one line per node as it starts and
+ * ends, with its status word, and the summary); stderr carries every failure and warning text
+ * (compile errors, a node's error message, the recap of failures) and, on a terminal, the live
+ * status line, which is redrawn under the log after every line.
+ */
 class TextReporter implements Reporter {
   private readonly c: InstanceType<typeof Chalk>;
-  private progressShown = false;
+  private statusShown = false;
+  private run: { total: number; done: number; started: number; running: Map<string, string>; timer?: NodeJS.Timeout } | undefined;
+  private failures: Failure[] = [];
   constructor(private readonly o: ReporterOptions) {
     this.c = new Chalk({ level: o.color ? 1 : 0 });
   }
@@ -73,34 +88,56 @@ class TextReporter implements Reporter {
   }
 
   private line(text: string, stream: 'out' | 'err' = 'out'): void {
-    this.clearProgress();
+    this.clearStatus();
     (stream === 'out' ? this.o.out : this.o.err).write(`${this.secrets().redact(text)}\n`);
+    this.drawStatus();
   }
 
-  private clearProgress(): void {
-    if (this.progressShown) {
+  private clearStatus(): void {
+    if (this.statusShown) {
       this.o.err.write('\r\x1b[2K');
-      this.progressShown = false;
+      this.statusShown = false;
     }
   }
 
-  progress(raw: string): void {
-    if (!this.o.err.isTTY) return;
+  /** The live line on a terminal: done/total, elapsed, what is running now. */
+  private drawStatus(): void {
+    const r = this.run;
+    if (!this.o.err.isTTY || !r) return;
+    const elapsed = (this.o.now().getTime() - r.started) / 1000;
+    const names = [...r.running.values()];
     // Redacted before it is cut short: a secret cut in half would no longer match.
-    const text = this.secrets().redact(raw);
+    const text = this.secrets().redact(`[${r.done}/${r.total}] ${elapsed.toFixed(0)}s${names.length ? ` running ${names.join(', ')}` : ''}`);
     const width = 100;
     this.o.err.write(`\r\x1b[2K${this.c.dim(text.length > width ? `${text.slice(0, width - 1)}…` : text)}`);
-    this.progressShown = true;
+    this.statusShown = true;
+  }
+
+  /** The status line is the reporter's own (drawn from events); this redraws it. */
+  progress(): void {
+    this.clearStatus();
+    this.drawStatus();
+  }
+
+  /** HH:MM:SS on a terminal; a full ISO date-time (UTC) where lines end up in a cron log. */
+  private time(): string {
+    const iso = this.o.now().toISOString();
+    return this.o.out.isTTY ? iso.slice(11, 19) : `${iso.slice(0, 19)}Z`;
   }
 
   emit(event: EtlxEvent): void {
     // Every field redacted before formatting, which may cut a value short (table cells, progress).
     const e = this.secrets().redactValue(event);
     const c = this.c;
-    const time = c.dim(this.o.now().toISOString().slice(11, 19));
+    const raw = this.time();
+    const time = c.dim(raw);
+    const indent = ' '.repeat(raw.length + 3);
     switch (e.type) {
       case 'info':
         this.line(`${time}  ${e.message}`);
+        return;
+      case 'wait':
+        this.line(`${time}  ${c.yellow('WAIT')} ${e.message}`, 'err');
         return;
       case 'warn':
         this.line(`${time}  ${c.yellow('WARN')} ${e.file ? `${e.file}${e.line ? `:${e.line}` : ''} ` : ''}${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`, 'err');
@@ -108,33 +145,60 @@ class TextReporter implements Reporter {
       case 'diagnostic': {
         const d = e.diagnostic;
         const label = d.severity === 'warn' ? c.yellow('warning') : c.red('error');
+        if (d.severity !== 'warn' && this.run) this.failures.push({ node: d.code, where: d.file ? `${d.file}${d.line !== undefined ? `:${d.line}` : ''}` : '', message: firstLine(d.message) });
         this.line(`${label} ${formatDiagnostic(d)}`, 'err');
         return;
       }
       case 'run_start':
-        this.line(`${time}  Running ${e.command} with target ${e.target} on ${e.warehouse}: ${e.total} node${e.total === 1 ? '' : 's'}`);
+        this.failures = [];
+        this.run = { total: e.total, done: 0, started: this.o.now().getTime(), running: new Map() };
+        if (this.o.err.isTTY) {
+          // Elapsed time keeps moving while a long model runs.
+          this.run.timer = setInterval(() => this.progress(), 1000);
+          this.run.timer.unref();
+        }
+        this.line(`${time}  Running ${e.command} with target ${e.target} on ${e.warehouse}: ${plural(e.total, 'node')}`);
         return;
       case 'node_start':
+        this.run?.running.set(e.unique_id, nameOf(e.unique_id));
         this.line(`${time}  ${counter(e.index, e.total)} START ${e.description} ${c.dim('...')}`);
         return;
       case 'node_end': {
+        if (this.run) {
+          this.run.running.delete(e.unique_id);
+          this.run.done++;
+        }
         const word = STATUS_WORD[e.status] ?? e.status.toUpperCase();
         const colored = e.status === 'success' || e.status === 'pass' ? c.green(word) : e.status === 'warn' || e.status === 'skipped' ? c.yellow(word) : c.red(word);
         const detail: string[] = [];
-        if (e.rows !== undefined) detail.push(`${e.rows.toLocaleString('en-US')} rows`);
+        if (e.rows !== undefined) detail.push(plural(e.rows, 'row'));
         if (e.failures !== undefined && e.failures > 0) detail.push(`${e.failures.toLocaleString('en-US')} failing`);
         const timing = e.status === 'skipped' ? '' : ` [${detail.length ? `${detail.join(', ')} in ` : ''}${e.elapsed.toFixed(2)}s]`;
         this.line(`${time}  ${counter(e.index, e.total)} ${colored} ${e.description}${timing}`);
-        if (e.message && e.status !== 'success' && e.status !== 'pass') this.line(`           ${e.message.split('\n').join('\n           ')}`);
-        if (e.sample) this.line(formatTable(e.sample.columns, e.sample.rows).split('\n').map((l) => `           ${l}`).join('\n'));
+        const failed = e.status === 'error' || e.status === 'fail';
+        if (failed && e.message) {
+          const d = e.diagnostic;
+          const where = d?.file ? `${d.file}${d.line !== undefined ? `:${d.line}` : ''}` : (e.file ?? '');
+          this.failures.push({ node: e.unique_id, where, message: firstLine(e.message) });
+        }
+        // A failure's text goes where every error goes (stderr); a warning or a skip reason stays with its line.
+        if (e.message && e.status !== 'success' && e.status !== 'pass') this.line(`${indent}${e.message.split('\n').join(`\n${indent}`)}`, failed ? 'err' : 'out');
+        if (e.sample) this.line(formatTable(e.sample.columns, e.sample.rows).split('\n').map((l) => `${indent}${l}`).join('\n'), failed ? 'err' : 'out');
         return;
       }
       case 'run_end': {
+        if (this.run?.timer) clearInterval(this.run.timer);
+        this.run = undefined;
         const parts = Object.entries(e.counts)
           .filter(([, n]) => n > 0)
           .map(([k, n]) => `${k.toUpperCase()}=${n}`);
         const head = e.exit_code === 0 ? c.green('Completed successfully') : e.exit_code === 130 ? c.yellow('Interrupted') : c.red('Completed with errors');
         this.line(`\n${head} in ${e.elapsed.toFixed(2)}s. ${parts.join(' ')}`);
+        if (this.failures.length > 0) {
+          const recap = this.failures.map((f) => `  ${f.node}${f.where ? ` (${f.where})` : ''}: ${f.message}`);
+          this.line(`${c.red(`${plural(this.failures.length, 'failure')}:`)}\n${recap.join('\n')}`, 'err');
+        }
+        this.failures = [];
         return;
       }
       case 'table':
@@ -148,8 +212,23 @@ class TextReporter implements Reporter {
   }
 
   close(): void {
-    this.clearProgress();
+    if (this.run?.timer) clearInterval(this.run.timer);
+    this.run = undefined;
+    this.clearStatus();
   }
+}
+
+/** `1 row`, `2 rows`, `1,200 rows`. */
+export function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function nameOf(id: string): string {
+  return id.split('.').pop() ?? id;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!;
 }
 
 function counter(i: number, total: number): string {

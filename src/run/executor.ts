@@ -14,6 +14,11 @@ export interface ExecuteOptions {
   /** Checked before starting each node: true stops starting new work. */
   readonly stopped: () => boolean;
   readonly failFast: boolean;
+  /**
+   * A gate before a node starts: undefined lets it start now; a promise holds it, without taking
+   * a slot, while the rest of the DAG goes on, until the promise resolves. Must not reject.
+   */
+  readonly ready?: (id: string) => Promise<void> | undefined;
 }
 
 /**
@@ -39,6 +44,8 @@ export async function executeDag(o: ExecuteOptions): Promise<void> {
   let failedAny = false;
   const free: number[] = Array.from({ length: Math.max(1, o.concurrency) }, (_, i) => i).reverse();
   const running = new Set<Promise<void>>();
+  const holding = new Set<Promise<void>>();
+  const gated = new Set<string>();
 
   const skipDownstream = (id: string, cause: string | undefined) => {
     const stack = [...(children.get(id) ?? [])];
@@ -59,7 +66,7 @@ export async function executeDag(o: ExecuteOptions): Promise<void> {
     }
   };
 
-  while (ready.length > 0 || running.size > 0) {
+  while (ready.length > 0 || running.size > 0 || holding.size > 0) {
     while (ready.length > 0 && free.length > 0) {
       const id = ready.shift()!;
       if (done.has(id)) continue;
@@ -68,6 +75,18 @@ export async function executeDag(o: ExecuteOptions): Promise<void> {
         o.skip(id, undefined);
         skipDownstream(id, undefined);
         continue;
+      }
+      if (o.ready && !gated.has(id)) {
+        gated.add(id);
+        const gate = o.ready(id);
+        if (gate) {
+          const h: Promise<void> = gate.then(() => {
+            holding.delete(h);
+            insertByRank(ready, id, rank);
+          });
+          holding.add(h);
+          continue;
+        }
       }
       const slot = free.pop()!;
       const p: Promise<void> = o.run(id, slot).then((outcome) => {
@@ -81,7 +100,7 @@ export async function executeDag(o: ExecuteOptions): Promise<void> {
       });
       running.add(p);
     }
-    if (running.size > 0) await Promise.race(running);
+    if (running.size > 0 || holding.size > 0) await Promise.race([...running, ...holding]);
     else if (ready.length === 0) break;
   }
   // Anything never reached (stopped) is skipped.

@@ -15,6 +15,11 @@
  * Two points fail instead of killing: `fail-first-attempt` makes the first attempt of the node
  * named by `ETLX_FAULT_NODE` fail with an I/O error (a transient failure that a retry passes),
  * `fail-every-attempt` makes every attempt fail so.
+ * Points that do not kill:
+ * - `history-error`: the run-history write throws, as it would on a full disk;
+ * - `sigterm-at-start`: the CLI sends itself SIGTERM as soon as its signal handlers are
+ *   installed, before the project is loaded (see `startupFault`);
+ * - `sigterm-in-launcher`: bin/etlx.js sends itself SIGTERM before it has loaded the CLI.
  *
  * Nothing happens unless the variable names the point. The environment comes from the runtime
  * (never read from process.env here), so tests can build one with any point set.
@@ -43,9 +48,19 @@ export class Faults {
     if (this.point === name) process.kill(process.pid, 'SIGKILL');
   }
 
+  /** Throws an I/O-like error now when `name` is the configured point. */
+  fail(name: string): void {
+    if (this.point === name) throw new Error(`IO Error: injected fault ${name} (ETLX_FAULT)`);
+  }
+
   /** For `during-*` points: kill after a delay, while the awaited work is in progress. */
   during(name: string): void {
     if (this.point !== name) return;
     setTimeout(() => process.kill(process.pid, 'SIGKILL'), this.delayMs).unref();
   }
+}
+
+/** The CLI's start-up point: a signal that arrives before anything is loaded. */
+export function startupFault(env: Readonly<Record<string, string | undefined>>): void {
+  if (env.ETLX_FAULT === 'sigterm-at-start') process.kill(process.pid, 'SIGTERM');
 }

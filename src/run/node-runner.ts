@@ -11,6 +11,7 @@ import { runParents } from '../plan/execution.js';
 import type { Session } from '../session.js';
 import { sourcePosition, type Rendered } from '../template/render.js';
 import { errorText, explainError, splitHint, StatementFailure } from './errors.js';
+import { unbuiltParentMessage } from './not-built.js';
 import type { StopSignal } from './stop-signal.js';
 import { isTransient, retryPolicyOf, waitUnless } from './retry-policy.js';
 import { RunWarehouse } from './warehouse.js';
@@ -28,6 +29,8 @@ export interface NodeRunnerContext {
   readonly atomic: boolean;
   readonly files: OutputFiles;
   readonly formerRelations?: ReadonlyMap<string, { readonly relation: string; readonly type: 'table' | 'view' }>;
+  /** The nodes this run builds: a parent outside it must already be in the warehouse. */
+  readonly planned?: ReadonlySet<string>;
 }
 
 /**
@@ -124,6 +127,8 @@ export class NodeRunner {
     let attempts = 0;
     try {
       this.failOnMissingSource(n);
+      const unbuilt = this.x.planned ? unbuiltParentMessage(s, id, this.x.relations, this.x.planned) : undefined;
+      if (unbuilt) throw new NodeFailure({ code: 'E_RELATION_NOT_BUILT', ...unbuilt });
       // Each kind's statements are atomic per node, so a failed attempt left nothing behind and
       // the next one starts clean. target/run keeps the statements of the last attempt.
       for (;;) {
@@ -166,12 +171,13 @@ export class NodeRunner {
       unique_id: id,
       resource_type: n.resourceType,
       status,
-      description: status === 'success' ? `${verb(n)} ${description}` : description,
+      description: status === 'success' ? `${outcome.verb ?? verb(n)} ${description}` : description,
       ...(rows !== undefined && n.resourceType !== 'test' ? { rows } : {}),
       ...(failures !== undefined ? { failures } : {}),
       elapsed,
       ...(message ? { message: failure && n.resourceType !== 'test' ? `${message}\n  in ${where}` : message } : {}),
       ...(failure ? { diagnostic: failure } : {}),
+      ...(status === 'error' || status === 'fail' ? { file: n.path } : {}),
       ...(outcome.test?.sample ? { sample: outcome.test.sample } : {}),
     });
     return {

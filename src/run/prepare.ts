@@ -12,7 +12,8 @@ import { relationKey } from './warehouse.js';
 
 export interface WarehouseState {
   readonly relations: ReadonlyMap<string, ExistingRelation>;
-  readonly missingSources: ReadonlyMap<string, string>;
+  /** Missing staging files by source id, with the message for their readers (a late file's entry is removed when it arrives). */
+  readonly missingSources: Map<string, string>;
   /** File models whose former table or view (built by this model, per run history) is still there. */
   readonly formerRelations: ReadonlyMap<string, { readonly relation: string; readonly type: 'table' | 'view' }>;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BackgroundWriter } from '../artifacts/background-writer.js';
 import { historyInserts } from '../artifacts/history.js';
@@ -17,6 +18,7 @@ import { notifyRun } from './notify-run.js';
 import { runEndHooks, runStatusOf } from './run-end.js';
 import { NodeRunner } from './node-runner.js';
 import { prepareWarehouse } from './prepare.js';
+import { SourceWaiter } from './source-wait.js';
 import type { StopSignal } from './stop-signal.js';
 
 export interface RunOutcome {
@@ -40,18 +42,20 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
   const setup = await engine.connect();
   const state = await prepareWarehouse(s, setup, ids);
   const files = new FileOutputs(s.runtime.faults, s.runtime.invocationId.slice(0, 8), atomic, s.project.root);
-  const r = new NodeRunner({ s, compiled, engine, relations: state.relations, missingSources: state.missingSources, formerRelations: state.formerRelations, stop, atomic, files });
+  const r = new NodeRunner({ s, compiled, engine, relations: state.relations, missingSources: state.missingSources, formerRelations: state.formerRelations, stop, atomic, files, planned: ids });
   for (const id of ids) {
     const n = s.project.nodes.get(id);
     if (n?.resourceType === 'model' && n.mat.kind === 'file') for (const note of files.recover(n.mat.location)) reporter.emit({ type: 'info', message: note });
   }
+  for (const note of fullRefreshNotes(s, ids)) reporter.emit({ type: 'info', message: note });
   for (const w of viewChainWarnings(s.project, ids)) reporter.emit({ type: 'warn', message: w.message, hint: w.hint, file: w.file });
   if (atomic) {
     await setup.execute('begin transaction');
     r.useSingleConnection(setup);
   }
   const results = new Map<string, NodeResult>();
-  const startError = await runProjectHooks(setup, renderProjectHooks(s.project, s.ctx, s.project.files.config.onRunStart), 'on-run-start');
+  // A signal before the run started: nothing runs, not even hooks; every node is recorded skipped.
+  const startError = stop.requested ? undefined : await runProjectHooks(setup, renderProjectHooks(s.project, s.ctx, s.project.files.config.onRunStart), 'on-run-start');
   if (startError) {
     reporter.emit({ type: 'diagnostic', diagnostic: startError });
     // Nothing runs after a failed on-run-start hook; every node is recorded as skipped, so
@@ -64,17 +68,22 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
     let index = 0;
     for (const src of freshness) results.set(src.id, await checkFreshness(s, setup, src, ++index, total));
     r.setCounter(index, total);
+    let failedOnce = false;
+    const failFast = s.options.failFast || atomic;
+    const waiter = new SourceWaiter(s, engine, state.missingSources, () => stop.requested || (failFast && failedOnce));
     await executeDag({
       dag: plan.dag,
       ids,
       concurrency: atomic ? 1 : s.target.threads,
       // Under --atomic the first failure dooms the run (and aborts its transaction): start nothing new.
-      failFast: s.options.failFast || atomic,
+      failFast,
       stopped: () => stop.requested,
+      ready: (id) => waiter.gate(id),
       run: async (id, slot) => {
         const res = await r.runNode(id, slot);
         results.set(id, res);
         writeRunSql(s, writer, id, r.statementsOf(id));
+        if (res.status === 'error' || res.status === 'fail') failedOnce = true;
         return res.status === 'error' || res.status === 'fail' ? 'failed' : 'ok';
       },
       skip: (id, cause) => {
@@ -82,7 +91,8 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
       },
     });
   }
-  const nodeFailed = [...results.values()].some((x) => x.status === 'error' || x.status === 'fail');
+  const gone = warehouseGone(s);
+  const nodeFailed = gone || [...results.values()].some((x) => x.status === 'error' || x.status === 'fail');
   // Under --atomic a staged output that vanished before COMMIT fails the run: it rolls back.
   const vanished = atomic ? files.missingPending() : [];
   for (const final of vanished) reporter.emit({ type: 'warn', message: `the staged output for ${final} is gone (another process removed it); the run is rolled back` });
@@ -110,9 +120,18 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
     etlxVersion: s.runtime.version,
     args: argsOf(s, command, extraArgs),
   };
-  const list = [...results.values()];
-  // Under --atomic a failed or interrupted run committed nothing: its results are history, not baselines.
-  await writeHistory(s, setup, historyInserts(summary, list, s.secrets, atomic && (failed || stop.requested)));
+  const rolledBack = atomic && (failed || stop.requested);
+  const list = [...results.values()].map((x) => rolledBackResult(x, rolledBack));
+  if (!gone) {
+    try {
+      // Under --atomic a failed or interrupted run committed nothing: its results are history, not baselines.
+      await writeHistory(s, setup, historyInserts(summary, list, s.secrets, rolledBack));
+    } catch (e) {
+      // The run's outcome stands and run_results is still written: a history that cannot be
+      // written (a full disk) is a warning, not a crash.
+      reporter.emit({ type: 'warn', message: `could not record this run in the warehouse's history (etlx_meta): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, hint: 'check the free space and permissions of the warehouse folder' });
+    }
+  }
   writeRunResults(s.targetDir, summary, list, s.secrets);
   for (const failure of await writer.flush()) reporter.emit({ type: 'warn', message: `could not write ${failure}` });
   const status = runStatusOf(list, failed, stop.requested);
@@ -141,6 +160,45 @@ function reportHookFailure(s: Session, d: Diagnostic, index: number, total: numb
   });
 }
 
+/**
+ * The warehouse file deleted (or moved) under a running etlx: DuckDB goes on writing to the
+ * unlinked file, so every node "succeeds" into nothing. The run fails instead.
+ */
+function warehouseGone(s: Session): boolean {
+  if (s.target.path === ':memory:' || existsSync(s.target.path)) return false;
+  s.runtime.reporter.emit({
+    type: 'diagnostic',
+    diagnostic: {
+      code: 'E_WAREHOUSE_GONE',
+      message: `the warehouse ${shownWarehousePath(s.target, s.project.root)} was deleted or moved while the run was going on: nothing this run built was kept`,
+      hint: 'make sure nothing removes the warehouse file during a run (a cleanup job, a sync tool), then run again',
+    },
+  });
+  return true;
+}
+
+/**
+ * Under --atomic a failed run rolls everything back: a node that had succeeded is recorded as
+ * skipped with the message "rolled back", so history says what committed and `etlx retry` runs it again.
+ */
+function rolledBackResult(x: NodeResult, rolledBack: boolean): NodeResult {
+  if (!rolledBack || (x.status !== 'success' && x.status !== 'pass' && x.status !== 'warn')) return x;
+  return { ...x, status: 'skipped', message: `rolled back: it ${x.status === 'success' ? 'succeeded' : `ended ${x.status}`}, but --atomic undid the whole run after a failure` };
+}
+
+/** --full-refresh on a model whose config says full_refresh: false: say that it is kept. */
+function fullRefreshNotes(s: Session, ids: ReadonlySet<string>): string[] {
+  if (!s.options.fullRefresh) return [];
+  const out: string[] = [];
+  for (const id of ids) {
+    const n = s.project.nodes.get(id);
+    if (n?.resourceType === 'model' && n.config.full_refresh === false) {
+      out.push(`note: --full-refresh does not rebuild ${n.name}: its config says full_refresh: false (${n.path}), so it is built incrementally`);
+    }
+  }
+  return out;
+}
+
 /** --atomic: COMMIT and move file outputs into place, or ROLLBACK and drop them. */
 async function finishAtomic(s: Session, c: Connection, files: FileOutputs, failed: boolean, stopped: boolean): Promise<void> {
   if (failed || stopped) {
@@ -163,6 +221,7 @@ async function writeHistory(s: Session, c: Connection, inserts: readonly string[
   try {
     for (const [i, sql] of inserts.entries()) {
       if (i === 1) s.runtime.faults.at('history');
+      if (i === 1) s.runtime.faults.fail('history-error');
       await c.execute(sql);
     }
     await c.execute('commit');
@@ -179,11 +238,14 @@ function argsOf(s: Session, command: string, extra: Record<string, unknown>): Re
     command,
     select: o.select,
     exclude: o.exclude,
+    // Everything that decides where and what a run writes, so etlx retry writes the same place.
+    project_dir: o.projectDir,
+    ...(o.profilesDir !== undefined ? { profiles_dir: path.resolve(o.profilesDir) } : {}),
     ...(o.vars !== undefined ? { vars: o.vars } : {}),
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
     ...(o.profile !== undefined ? { profile: o.profile } : {}),
     ...(o.target !== undefined ? { target: o.target } : {}),
-    ...(o.state !== undefined ? { state: o.state } : {}),
+    ...(o.state !== undefined ? { state: path.resolve(o.state) } : {}),
     full_refresh: o.fullRefresh,
     fail_fast: o.failFast,
     ...(o.atomic !== undefined ? { atomic: o.atomic } : {}),

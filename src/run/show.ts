@@ -27,6 +27,16 @@ export async function previewRows(s: Session, node: ModelNode | SeedNode, compil
     return { columns, rows: rows.map((r) => columns.map((k) => (r[k] === null || r[k] === undefined ? 'NULL' : String(r[k])))) };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+    if (/does not exist|not found/i.test(msg) && !from.startsWith('(')) {
+      throw new EtlxError(
+        {
+          code: 'E_RELATION_NOT_BUILT',
+          message: `${node.resourceType} ${node.name} has not been built in this warehouse yet: ${from.replace(/"/g, '')} does not exist (target ${s.target.name})`,
+          hint: `build it first: ${node.resourceType === 'seed' ? 'etlx seed' : 'etlx run'} --select ${node.name} (or etlx build --select +${node.name})`,
+        },
+        1,
+      );
+    }
     throw new EtlxError(
       { code: 'E_SHOW', message: `cannot read ${node.name}: ${msg}`, hint: /does not exist|not found/i.test(msg) ? `build it first: etlx run --select ${node.name}` : 'check the model' },
       1,

@@ -76,7 +76,7 @@ describe('the demo project on a second night with new staging data', () => {
     expect(addedPurchases).toBeGreaterThan(0);
 
     const out = build();
-    expect(out).toMatch(/OK created incremental model main\.fct_events \[[\d,]+ rows/);
+    expect(out).toMatch(/OK merged into incremental model main\.fct_events \[[\d,]+ rows/);
     expect(await count()).toBe(eventsBefore + added);
     const filesAfter = exportFiles();
     // Every file of the first night is still there, untouched; new files were added.

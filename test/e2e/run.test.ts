@@ -86,7 +86,8 @@ describe('a run-time failure', () => {
     const r = etlx(['run'], d);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/ERROR table model main\.bad/);
-    expect(r.stdout).toMatch(/Could not convert string 'abc'/);
+    // Failure text goes to stderr with every other error (issue 11: one stream for failures).
+    expect(r.stderr).toMatch(/Could not convert string 'abc'/);
     expect(r.stdout).toMatch(/SKIP table model main\.after_bad/);
     expect(r.stdout).toMatch(/OK created table model main\.after_good/);
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -11,4 +11,4 @@ where updated_at > (select max(updated_at) from "analytics"."orders")
 
 -- files: add /project/exports/orders from /project/.etlx-outputs/staging/orders-f74cc89c91.tmp-0123abcd
 
--- outcome: {"rows":2}
+-- outcome: {"rows":2,"verb":"appended to"}

@@ -21,4 +21,4 @@ select "id", "customer_id", "amount", "updated_at" from temp.main."etlx_new_orde
 -- execute (cleanup)
 drop table if exists temp.main."etlx_new_orders";
 
--- outcome: {"rows":2}
+-- outcome: {"rows":2,"verb":"appended to"}

@@ -23,4 +23,4 @@ when not matched then insert ("id", "customer_id", "amount", "updated_at") value
 -- execute (cleanup)
 drop table if exists temp.main."etlx_new_orders";
 
--- outcome: {"rows":2}
+-- outcome: {"rows":2,"verb":"merged into"}

@@ -27,4 +27,4 @@ when not matched then insert ("id", "customer_id", "amount", "updated_at") value
 -- execute (cleanup)
 drop table if exists temp.main."etlx_new_orders";
 
--- outcome: {"rows":2,"warnings":["column amount of \"analytics\".\"orders\" is DECIMAL(18,2) but the new rows have DECIMAL(18,4): values are cast to DECIMAL(18,2) and may be rounded or cut"]}
+-- outcome: {"rows":2,"verb":"merged into","warnings":["column amount of \"analytics\".\"orders\" is DECIMAL(18,2) but the new rows have DECIMAL(18,4): values are cast to DECIMAL(18,2) and may be rounded or cut"]}

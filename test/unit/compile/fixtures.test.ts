@@ -151,7 +151,8 @@ describe('valid fixtures', () => {
       const r = await cli(['compile', '--project-dir', dir]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(expected.exitCode);
-      expect(r.stdout).toMatch(/Compiled \d+ models and \d+ tests into target\/compiled/);
+      // "1 model", "1 test" in the singular (issue 11).
+      expect(r.stdout).toMatch(/Compiled (?:1 model|(?!1 )\d+ models) and (?:1 test|(?!1 )\d+ tests) into target\/compiled/);
       for (const f of expected.compiled ?? []) expect(fs.existsSync(path.join(dir, 'target', 'compiled', f)), f).toBe(true);
       const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, unknown>; sources: Record<string, unknown> };
       for (const id of expected.nodes ?? []) expect(Object.keys(manifest.nodes), id).toContain(id);

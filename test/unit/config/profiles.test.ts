@@ -175,7 +175,7 @@ describe('profiles', () => {
     expect(e.diagnostics[0]!.message).toContain('did you mean "threads"?');
   });
 
-  it('fills {{env}} values and remembers each one as a secret', () => {
+  it('fills {{env}} values and remembers each one read from the environment as a secret (not a default)', () => {
     write(
       project,
       'shop:\n  outputs:\n    dev:\n      type: duckdb\n      path: \'{{env "DB_FILE"}}\'\n      schema: \'{{env "SCHEMA" "fallback_schema"}}\'\n      settings:\n        s3_secret: \'key-{{env "TOKEN"}}\'\n',
@@ -184,7 +184,7 @@ describe('profiles', () => {
     expect(t.path).toBe('/data/wh.duckdb');
     expect(t.schema).toBe('fallback_schema');
     expect(t.settings).toEqual({ s3_secret: 'key-hunter22' });
-    expect([...t.secrets].sort()).toEqual(['/data/wh.duckdb', 'fallback_schema', 'hunter22'].sort());
+    expect([...t.secrets].sort()).toEqual(['/data/wh.duckdb', 'hunter22'].sort());
   });
 
   it('{{env}} may give numbers and booleans: threads and atomic keep their types', () => {

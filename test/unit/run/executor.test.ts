@@ -148,3 +148,52 @@ describe('executeDag', () => {
     expect(t.skipped).toEqual([]);
   });
 });
+
+describe('executeDag: the ready gate (late staging files)', () => {
+  it('holds a gated node without taking a slot while the rest runs, then starts it and its children', async () => {
+    const d = dag({ late: [], after_late: ['late'], a: [], b: ['a'] });
+    const started: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    await executeDag({
+      dag: d,
+      ids: new Set(d.ids),
+      concurrency: 1,
+      failFast: false,
+      stopped: () => false,
+      ready: (id) => (id === 'late' ? gate : undefined),
+      skip: () => undefined,
+      run: async (id) => {
+        started.push(id);
+        // The file "arrives" once everything that did not wait for it has run.
+        if (id === 'b') open();
+        return 'ok';
+      },
+    });
+    expect(started).toEqual(['a', 'b', 'late', 'after_late']);
+  });
+
+  it('a gated node released after a failure under failFast is skipped, not run', async () => {
+    const d = dag({ late: [], bad: [] });
+    const started: string[] = [];
+    const skipped: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    await executeDag({
+      dag: d,
+      ids: new Set(d.ids),
+      concurrency: 2,
+      failFast: true,
+      stopped: () => false,
+      ready: (id) => (id === 'late' ? gate : undefined),
+      skip: (id) => skipped.push(id),
+      run: async (id) => {
+        started.push(id);
+        open();
+        return 'failed';
+      },
+    });
+    expect(started).toEqual(['bad']);
+    expect(skipped).toEqual(['late']);
+  });
+});
