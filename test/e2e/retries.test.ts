@@ -45,6 +45,8 @@ describe('retries of transient failures (spawned CLI, ETLX_FAULT)', () => {
 
   it('--retries N applies to every node and is recorded in args; a transient failure on every attempt fails after N + 1', async () => {
     const d = project('  retry_delay: 0s\n');
+    // The seed is loaded first: `run` refuses a model whose parent was never built.
+    expect((await etlxAsync(['seed'], d)).code).toBe(0);
     const r = await etlxAsync(['run', '--retries', '1'], d, { ETLX_FAULT: 'fail-every-attempt', ETLX_FAULT_NODE: 'base' });
     expect(r.code).toBe(1);
     const rr = readJson<Results>(path.join(d, 'target', 'run_results.json'));

@@ -69,8 +69,10 @@ describe('sinks take the secrets', () => {
     const err: string[] = [];
     const secret = `/data/${'x'.repeat(120)}.duckdb`;
     const r = createReporter({ format: 'text', color: false, out: { write: () => undefined }, err: { write: (t) => void err.push(t), isTTY: true }, secrets: () => Secrets.of([secret]), now: () => new Date(0), invocationId: 'i' });
-    r.progress(`[1/2] opening ${secret}`);
-    expect(err.join('')).toContain('[1/2] opening ****');
+    // The live status line names what is running; here a node whose name is the secret.
+    r.emit({ type: 'run_start', command: 'run', total: 2, target: 'dev', warehouse: 'w.duckdb' });
+    r.emit({ type: 'node_start', index: 1, total: 2, unique_id: `model.p.${secret}`, description: 'x' });
+    expect(err.join('')).toContain('running ****');
     expect(err.join('')).not.toContain('/data/xxx');
   });
 
