@@ -2,7 +2,7 @@ import type { NodeResult, NodeStatus } from '../artifacts/run-results.js';
 import { relativize } from '../artifacts/paths.js';
 import { relationOf, trimSql, type CompiledProject } from '../compile/compile.js';
 import type { Node } from '../parse/nodes.js';
-import { modelTarget, seedTarget } from '../compile/relations.js';
+import { modelTarget, seedTarget, snapshotTarget } from '../compile/relations.js';
 import type { Connection, Engine } from '../engine/engine.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { isRunnable, materializationOf, type RunnableNode } from '../materialize/index.js';
@@ -12,6 +12,7 @@ import type { Session } from '../session.js';
 import { sourcePosition, type Rendered } from '../template/render.js';
 import { errorText, explainError, splitHint, StatementFailure } from './errors.js';
 import type { StopSignal } from './stop-signal.js';
+import { unitTestSupport } from './unit-test-support.js';
 import { RunWarehouse } from './warehouse.js';
 
 /** What the node runner shares across nodes of one run. */
@@ -75,6 +76,10 @@ export class NodeRunner {
         return `test ${n.name}`;
       case 'source':
         return `freshness of source ${n.sourceName}.${n.name}`;
+      case 'snapshot':
+        return `snapshot ${relationOf(project, ctx, n.id).replace(/"/g, '')}`;
+      case 'unit_test':
+        return `unit test ${project.nodes.get(n.model)?.name ?? n.model}::${n.name}`;
       default:
         return '';
     }
@@ -126,7 +131,7 @@ export class NodeRunner {
     const message = failure ? withHint(failure) : outcome.test?.message;
     const rows = outcome.rows;
     const failures = outcome.test?.failures;
-    const relation = n.resourceType === 'model' || n.resourceType === 'seed' ? relationOf(s.project, s.ctx, id) : undefined;
+    const relation = n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot' ? relationOf(s.project, s.ctx, id) : undefined;
     const where = failure ? `${failure.file}${failure.line !== undefined ? `:${failure.line}` : ''}` : '';
     reporter.emit({
       type: 'node_end',
@@ -136,7 +141,7 @@ export class NodeRunner {
       resource_type: n.resourceType,
       status,
       description: status === 'success' ? `${verb(n)} ${description}` : description,
-      ...(rows !== undefined && n.resourceType !== 'test' ? { rows } : {}),
+      ...(rows !== undefined && n.resourceType !== 'test' && n.resourceType !== 'unit_test' ? { rows } : {}),
       ...(failures !== undefined ? { failures } : {}),
       elapsed,
       ...(message ? { message: failure && n.resourceType !== 'test' ? `${message}\n  in ${where}` : message } : {}),
@@ -150,7 +155,7 @@ export class NodeRunner {
       status,
       timing: { started_at: started.toISOString(), completed_at: completed.toISOString(), elapsed },
       rows_affected: rows ?? null,
-      ...(n.resourceType === 'test' ? { failures: failures ?? null } : {}),
+      ...(n.resourceType === 'test' || n.resourceType === 'unit_test' ? { failures: failures ?? null } : {}),
       message: message ?? null,
       ...(relation ? { relation_name: relativize(relation, s.project.root) } : {}),
     };
@@ -162,17 +167,24 @@ export class NodeRunner {
     const now = s.runtime.now();
     const invocationId = s.runtime.invocationId;
     const target =
-      n.resourceType === 'seed' ? seedTarget(n, s.target.schema) : n.resourceType === 'model' && n.mat.kind !== 'file' && n.mat.kind !== 'ephemeral' ? modelTarget(n, s.target.schema) : undefined;
+      n.resourceType === 'seed'
+        ? seedTarget(n, s.target.schema)
+        : n.resourceType === 'snapshot'
+          ? snapshotTarget(n, s.target.schema)
+          : n.resourceType === 'model' && n.mat.kind !== 'file' && n.mat.kind !== 'ephemeral'
+            ? modelTarget(n, s.target.schema)
+            : undefined;
     return {
       node: n,
       compiled: this.x.compiled.nodes.get(n.id),
-      relation: n.resourceType === 'test' ? '' : relationOf(s.project, s.ctx, n.id),
+      relation: n.resourceType === 'test' || n.resourceType === 'unit_test' ? '' : relationOf(s.project, s.ctx, n.id),
       ...(target ? { target } : {}),
       fullRefresh: s.options.fullRefresh && (n.resourceType !== 'model' || n.config.full_refresh !== false),
       files: this.x.files,
       runTag: `${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}_${invocationId.slice(0, 8)}`,
       stagingId: invocationId,
       ...(n.resourceType === 'test' && n.kind === 'row_count_change' ? { testedRelation: relationOf(s.project, s.ctx, n.attachedTo!) } : {}),
+      ...(n.resourceType === 'unit_test' ? { unitTests: unitTestSupport(s) } : {}),
     };
   }
 
@@ -232,5 +244,6 @@ function withHint(d: Diagnostic): string {
 function verb(n: Node): string {
   if (n.resourceType === 'seed') return 'loaded';
   if (n.resourceType === 'model') return n.mat.kind === 'file' ? 'wrote' : 'created';
+  if (n.resourceType === 'snapshot') return 'snapshotted';
   return '';
 }
