@@ -24,7 +24,9 @@ export const unitTest: Materialization<UnitTestNode> = {
       const sql = sup.render(u.model, (id) => relations.get(id), { isIncremental, vars: u.overrides.vars, env: u.overrides.env });
       const actual = await describe(db, sql);
       const expected = fixtureTable(u.expect);
-      const expectedColumns = expected.kind === 'rows' ? expected.columns : (await describe(db, expected.sql)).map((c) => c.name);
+      // `rows: []` expects no rows at all: every column the model returns is compared.
+      const noRows = expected.kind === 'rows' && expected.columns.length === 0;
+      const expectedColumns = noRows ? actual.map((c) => c.name) : expected.kind === 'rows' ? expected.columns : (await describe(db, expected.sql)).map((c) => c.name);
       const missing = expectedColumns.filter((c) => !actual.some((a) => a.name.toLowerCase() === c.toLowerCase()));
       if (missing.length > 0) {
         throw new NodeFailure({
@@ -35,7 +37,7 @@ export const unitTest: Materialization<UnitTestNode> = {
         });
       }
       const typed = expectedColumns.map((c) => actual.find((a) => a.name.toLowerCase() === c.toLowerCase())!);
-      await db.execute(fixtureSql('etlx_expected', expected, typed, 'expect'));
+      await db.execute(noRows ? emptyTableSql('etlx_expected', typed) : fixtureSql('etlx_expected', expected, typed, 'expect'));
       const cols = typed.map((c) => quoteIdent(c.name)).join(', ');
       await db.execute(`create table etlx_actual as select ${cols} from (\n${sql}\n)`);
       const diff = await db.query(`select columns(*)::varchar from (\n${differenceSql('etlx_expected', 'etlx_actual', typed.map((c) => c.name))}\n)`);
