@@ -81,7 +81,11 @@ export class Dependencies {
             file,
             line: fromMacro ? undefined : r.line,
             column: fromMacro ? undefined : r.col,
-            hint: guess ? `change it to {{ref "${guess}"}}` : 'a ref names a model (models/**/<name>.sql), a seed (seeds/<name>.csv) or a snapshot (snapshots/<name>.sql)',
+            hint: guess
+              ? `change it to {{ref "${guess}"}}`
+              : this.scope.snapshots.size > 0
+                ? 'a ref names a model (models/**/<name>.sql), a seed (seeds/<name>.csv) or a snapshot (snapshots/<name>.sql)'
+                : 'a ref names a model (models/**/<name>.sql) or a seed (seeds/<name>.csv)',
           });
         } else if (model && !model.config.enabled) {
           this.diagnostics.push({ code: 'E_REF_DISABLED', message: `ref "${r.name}" points at a disabled model`, file, line: r.line, column: r.col, hint: `enable ${r.name} or remove the ref` });
