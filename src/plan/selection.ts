@@ -42,6 +42,11 @@ export function selectIds(s: Session, previous: PreviousArtifacts = { runResults
     ...(results ? { resultStatus: resultLookup(results) } : {}),
   };
   const picked = new Set(selectNodes({ select: s.options.select, exclude: s.options.exclude }, ctx));
+  if (s.options.exclude.length > 0 && s.project.unitTests.size > 0) {
+    // A unit test goes with its model: excluding the model excludes its unit tests (as in dbt).
+    const out = new Set(selectNodes({ select: s.options.exclude, exclude: [] }, ctx));
+    for (const u of s.project.unitTests.values()) if (out.has(u.model)) picked.delete(u.id);
+  }
   if (s.options.select.length === 0) return picked;
   const excluded = s.options.exclude.length > 0 ? new Set(selectNodes({ select: s.options.exclude, exclude: [] }, ctx)) : new Set<string>();
   for (const t of s.project.tests.values()) {

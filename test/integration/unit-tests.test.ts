@@ -153,6 +153,8 @@ describe('unit tests', () => {
   });
 
   it('test_type:unit and test_type:data select one kind of test', async () => {
+    const json = await p.run('ls', '--select', 'only_new_rows', '--output', 'json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ unique_id: 'unit_test.ut.events_inc.only_new_rows', resource_type: 'unit_test', attached_node: 'model.ut.events_inc' });
     const unit = await p.run('ls', '--select', 'test_type:unit');
     // In id order: unit_test.<project>.<model>.<name>.
     expect(unit.stdout.trim().split('\n')).toEqual(['sql_fixture_and_seed_header', 'upstream_model_inferred', 'valid_emails', 'wrong_expectation', 'full_build', 'only_new_rows', 'cannot_infer']);
@@ -164,7 +166,8 @@ describe('unit tests', () => {
   });
 
   it('build runs a model\'s unit tests before it: a failing one skips the model and its descendants', async () => {
-    const r = await p.run('build', '--exclude', 'order_totals', 'cannot_infer');
+    // Excluding order_totals excludes its unit test (cannot_infer) too.
+    const r = await p.run('build', '--exclude', 'order_totals');
     expect(r.code).toBe(1);
     const st = p.statuses();
     expect(st).toMatchObject({
@@ -181,6 +184,7 @@ describe('unit tests', () => {
     const at = (name: string) => p.result(name)!.timing.started_at!;
     expect(at('only_new_rows') <= at('events_inc')).toBe(true);
     expect(p.result('dim_customers')!.message).toContain('skipped because unit_test wrong_expectation failed');
+    expect(p.result('cannot_infer')).toBeUndefined();
     // With the warehouse built, fixtures are typed like the real relations: still passing.
     const again = await p.run('test', '--select', 'valid_emails', 'only_new_rows');
     expect(again.code, again.output).toBe(0);
