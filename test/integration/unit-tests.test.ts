@@ -82,6 +82,13 @@ const UNIT_TESTS = `unit_tests:
         rows: [{id: 1, v: 1}, {id: 1, v: 1}, {id: 3, v: 3}]
     expect:
       rows: [{v: 1}, {v: 3}, {v: 1}]
+  - name: typed_from_warehouse
+    model: next_days
+    given:
+      - input: ref('holidays')
+        rows: [{day: '2024-12-25'}]
+    expect:
+      rows: [{next_day: '2024-12-26'}]
   - name: cannot_infer
     model: order_totals
     given:
@@ -107,6 +114,8 @@ describe('unit tests', () => {
         '{{config materialized="incremental" unique_key="id"}}\nselect id, v * {{var "factor" 1}} as v from {{ref "stg_events"}}\n{{#if is_incremental}}where id > (select max(id) from {{self}}){{/if}}\n',
       'models/order_totals.sql': 'select o.*, c.email from {{source "raw" "orders"}} as o join {{ref "stg_customers"}} as c on o.customer_id = c.id\n',
       'seeds/accepted_domains.csv': 'domain\nb.co\n',
+      'seeds/holidays.csv': 'day\n2024-01-01\n',
+      'models/next_days.sql': 'select day + 1 as next_day from {{ref "holidays"}}\n',
       'staging/customers.csv': 'id,email\n1,a@b.co\n',
       'staging/events.csv': 'id,v\n1,10\n',
     });
@@ -144,6 +153,17 @@ describe('unit tests', () => {
     expect(p.statuses()).toEqual({ only_new_rows: 'pass', full_build: 'pass' });
   });
 
+  it('fixtures are typed like the warehouse relation once it exists', async () => {
+    // Before the seed is loaded, '2024-12-25' is a varchar: DuckDB has no varchar + 1.
+    const before = await p.run('test', '--select', 'typed_from_warehouse');
+    expect(before.code).toBe(1);
+    expect(before.output).toContain('No function matches');
+    expect((await p.run('seed', '--select', 'holidays')).code).toBe(0);
+    const after = await p.run('test', '--select', 'typed_from_warehouse');
+    expect(after.code, after.output).toBe(0);
+    expect(p.result('typed_from_warehouse')!.status).toBe('pass');
+  });
+
   it('an input etlx cannot infer is an error naming it', async () => {
     const r = await p.run('test', '--select', 'cannot_infer');
     expect(r.code).toBe(1);
@@ -157,12 +177,21 @@ describe('unit tests', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ unique_id: 'unit_test.ut.events_inc.only_new_rows', resource_type: 'unit_test', attached_node: 'model.ut.events_inc' });
     const unit = await p.run('ls', '--select', 'test_type:unit');
     // In id order: unit_test.<project>.<model>.<name>.
-    expect(unit.stdout.trim().split('\n')).toEqual(['sql_fixture_and_seed_header', 'upstream_model_inferred', 'valid_emails', 'wrong_expectation', 'full_build', 'only_new_rows', 'cannot_infer']);
+    expect(unit.stdout.trim().split('\n')).toEqual([
+      'sql_fixture_and_seed_header',
+      'upstream_model_inferred',
+      'valid_emails',
+      'wrong_expectation',
+      'full_build',
+      'only_new_rows',
+      'typed_from_warehouse',
+      'cannot_infer',
+    ]);
     const data = await p.run('ls', '--select', 'test_type:data');
     expect(data.stdout.trim().split('\n')).toEqual(['not_null_stg_customers_id']);
     const r = await p.run('test', '--select', 'test_type:unit', '--exclude', 'wrong_expectation', 'cannot_infer');
     expect(r.code, r.output).toBe(0);
-    expect(Object.keys(p.statuses()).sort()).toEqual(['full_build', 'only_new_rows', 'sql_fixture_and_seed_header', 'upstream_model_inferred', 'valid_emails']);
+    expect(Object.keys(p.statuses()).sort()).toEqual(['full_build', 'only_new_rows', 'sql_fixture_and_seed_header', 'typed_from_warehouse', 'upstream_model_inferred', 'valid_emails']);
   });
 
   it('build runs a model\'s unit tests before it: a failing one skips the model and its descendants', async () => {
