@@ -65,7 +65,7 @@ function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }
     path: n.path,
     tags: [...n.tags],
     description: n.description ?? '',
-    depends_on: { nodes: [...p.dag.parents(n.id)], macros: n.resourceType === 'model' ? [...n.macros] : [] },
+    depends_on: { nodes: [...p.dag.parents(n.id)], macros: n.resourceType === 'model' || n.resourceType === 'snapshot' ? [...n.macros] : [] },
     compiled_code: c?.display,
     vars_read: c?.varsRead ?? {},
   };
@@ -86,6 +86,26 @@ function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }
         config: n.config,
         relation_name: relationOf(p, { target }, n.id),
         columns: Object.fromEntries(n.columns.map((col) => [col.name, col])),
+      };
+    case 'snapshot':
+      return {
+        ...base,
+        fqn: [n.packageName, ...n.fqn, n.name],
+        checksum: checksumEntry(n.checksum),
+        config: n.config,
+        relation_name: relationOf(p, { target }, n.id),
+        columns: Object.fromEntries(n.columns.map((col) => [col.name, col])),
+      };
+    case 'unit_test':
+      return {
+        ...base,
+        checksum: checksumEntry(n.checksum),
+        config: n.config,
+        model: p.nodes.get(n.model)?.name,
+        attached_node: n.model,
+        given: n.given.map((g) => ({ input: g.input, format: g.format, rows: g.rows })),
+        expect: n.expect,
+        overrides: { vars: n.overrides.vars, ...(n.overrides.isIncremental !== undefined ? { is_incremental: n.overrides.isIncremental } : {}) },
       };
     case 'test':
       return {

@@ -17,7 +17,7 @@ export function registerCommands(program: Command, inv: Invocation): void {
 
   withSelectionFlags(withProjectFlags(program.command('ls').alias('list').description('list selected resources')))
     .addOption(new Option('--output <format>', 'name, path or json').choices(['name', 'path', 'json']).default('name'))
-    .option('--resource-type <type...>', 'only these resource types (model, seed, test, source)')
+    .option('--resource-type <type...>', 'only these resource types (model, seed, test, source, snapshot, unit_test)')
     .action((f: RawFlags & { output: LsOutput; resourceType?: string[] }) => {
       const s = inv.session(f);
       for (const line of etlx.list(s, f.output, f.resourceType ?? [])) inv.io.stdout.write(`${line}\n`);
@@ -50,10 +50,11 @@ export function registerCommands(program: Command, inv: Invocation): void {
   const descriptions: Record<RunCommand, string> = {
     seed: 'load seeds',
     run: 'build models in DAG order',
-    test: 'run data tests (and source freshness)',
-    build: 'seeds, models and tests in DAG order; a failing error-severity test skips everything downstream of its model',
+    test: 'run data tests and unit tests (and source freshness)',
+    build: 'seeds, models, snapshots and tests in DAG order; a failing error-severity test skips everything downstream of its model',
+    snapshot: 'apply snapshots (SCD type 2 history)',
   };
-  for (const command of ['seed', 'run', 'test', 'build'] as const) {
+  for (const command of ['seed', 'run', 'test', 'build', 'snapshot'] as const) {
     withGlobalFlags(program.command(command).description(descriptions[command]))
       .option('--atomic', 'all or nothing: if anything fails, leave the warehouse and file outputs as they were')
       .option('--retries <n>', 'retry a node whose failure is transient (I/O error, out of memory, write conflict) up to n times')

@@ -33,7 +33,7 @@ async function checkCompiled(s: Session, compiled: CompiledProject, checker: Sql
   const items: { node: Node | undefined; sql: string; rendered: Rendered | undefined; hook?: string; file?: string }[] = [];
   for (const [id, c] of compiled.nodes) {
     const node = s.project.nodes.get(id)!;
-    if (node.resourceType === 'model' || (node.resourceType === 'test' && node.testType === 'singular')) {
+    if (node.resourceType === 'model' || node.resourceType === 'snapshot' || (node.resourceType === 'test' && node.testType === 'singular')) {
       items.push({ node, sql: c.rendered ? c.rendered.text : c.sql, rendered: c.rendered });
       // The is_incremental branch is checked too, so its syntax errors show before the second night.
       if (c.incremental) items.push({ node, sql: c.incremental.rendered.text, rendered: c.incremental.rendered });

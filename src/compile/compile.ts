@@ -6,9 +6,9 @@ import { parseTemplate } from '../template/parse.js';
 import type { HelperName } from '../template/helper-names.js';
 import { render, RenderError, truthy, type Helper, type Rendered } from '../template/render.js';
 import { lookupProperty } from '../template/scope.js';
-import type { ModelNode, Node, TestNode } from '../parse/nodes.js';
+import type { ModelNode, Node, SnapshotNode, TestNode } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
-import { ephemeralCteName, modelRelation, seedRelation, sourceRelation } from './relations.js';
+import { ephemeralCteName, modelRelation, seedRelation, snapshotRelation, sourceRelation } from './relations.js';
 import { quoteIdent, quoteLiteral } from '../util/sql.js';
 import { failureCountSql, genericTestSql } from './test-sql.js';
 
@@ -22,6 +22,11 @@ export interface CompileContext {
   readonly isIncremental?: (model: ModelNode) => boolean;
   /** More template values for one render: on-run-end's `run` and `results`, known only at the end. */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /**
+   * Unit tests: the relation a `ref`, `source` or `{{self}}` (the model's own id) renders
+   * instead of the warehouse's, so the model reads fixtures. Undefined: the usual relation.
+   */
+  readonly relationFor?: (id: string) => string | undefined;
 }
 
 export interface CompiledNode {
@@ -79,6 +84,13 @@ export function compileProject(p: ParsedProject, ctx: CompileContext, only?: Rea
         const postHooks = renderHooks(p, ctx, shared, node, node.config.post_hook);
         const incremental = hasIncrementalVariant(node) ? renderIncremental(p, ctx, shared, node, ephemeralSql) : undefined;
         out.set(id, { id, sql, display: sql, rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks, postHooks, ...(incremental ? { incremental } : {}) });
+      } else if (node.resourceType === 'snapshot') {
+        const r = renderNode(p, ctx, shared, node, node.ir);
+        const ephemerals = collectEphemerals(r.ephemerals, ephemeralSql);
+        const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql);
+        const preHooks = renderHooks(p, ctx, shared, node, node.config.pre_hook);
+        const postHooks = renderHooks(p, ctx, shared, node, node.config.post_hook);
+        out.set(id, { id, sql, display: sql, rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks, postHooks });
       } else if (node.resourceType === 'seed') {
         if (node.config.pre_hook.length + node.config.post_hook.length > 0) {
           const preHooks = renderHooks(p, ctx, shared, node, node.config.pre_hook);
@@ -165,7 +177,10 @@ export function relationOf(p: ParsedProject, ctx: Pick<CompileContext, 'target'>
       return seedRelation(n, ctx.target.schema);
     case 'source':
       return sourceRelation(n);
+    case 'snapshot':
+      return snapshotRelation(n, ctx.target.schema);
     case 'test':
+    case 'unit_test':
       throw new Error('a test has no relation');
     default: {
       const never: never = n;
@@ -190,6 +205,7 @@ function sharedRenderData(p: ParsedProject): SharedRenderData {
   const refIds = new Map<string, string>();
   for (const m of p.models.values()) refIds.set(m.name, m.id);
   for (const s of p.seeds.values()) refIds.set(s.name, s.id);
+  for (const s of p.snapshots.values()) refIds.set(s.name, s.id);
   const partials = new Map<string, TemplateIR>();
   for (const [name, m] of p.macros) partials.set(name, m.ir);
   return { refIds, partials };
@@ -222,7 +238,13 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
   const ephemerals: string[] = [];
   const model = node?.resourceType === 'model' ? node : undefined;
   const isIncremental = model ? (ctx.isIncremental?.(model) ?? false) : false;
-  const self = model ? modelRelation(model, ctx.target.schema) : node?.resourceType === 'seed' ? seedRelation(node, ctx.target.schema) : undefined;
+  const self = model
+    ? (ctx.relationFor?.(model.id) ?? modelRelation(model, ctx.target.schema))
+    : node?.resourceType === 'seed'
+      ? seedRelation(node, ctx.target.schema)
+      : node?.resourceType === 'snapshot'
+        ? snapshotRelation(node, ctx.target.schema)
+        : undefined;
   const refIds = shared.refIds;
   const fail = (message: string, hint: string, at: { line: number; col: number }, code: DiagnosticCode = 'E_TEMPLATE_RENDER'): never => {
     throw new RenderError(message, hint, at.line, at.col, code);
@@ -231,13 +253,13 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
     ref: (args, _h, at) => {
       const name = String(args.length === 2 ? args[1] : args[0]);
       const id = refIds.get(name);
-      if (!id || !p.nodes.has(id)) fail(`ref "${name}" not found${suffix(name, refIds.keys())}`, 'a ref names a model or a seed', at, 'E_REF_NOT_FOUND');
-      return relationOf(p, ctx, id!, ephemerals);
+      if (!id || !p.nodes.has(id)) fail(`ref "${name}" not found${suffix(name, refIds.keys())}`, 'a ref names a model, a seed or a snapshot', at, 'E_REF_NOT_FOUND');
+      return ctx.relationFor?.(id!) ?? relationOf(p, ctx, id!, ephemerals);
     },
     source: (args, _h, at) => {
       const s = p.sources.get(`${String(args[0])}.${String(args[1])}`);
       if (!s) fail(`source "${String(args[0])}" "${String(args[1])}" not found`, 'declare it under sources: in a models/*.yml file', at, 'E_SOURCE_NOT_FOUND');
-      return sourceRelation(s!);
+      return ctx.relationFor?.(s!.id) ?? sourceRelation(s!);
     },
     var: (args, _h, at) => {
       const name = String(args[0]);
@@ -274,6 +296,14 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
   };
   const rendered = render(ir, context, { helpers, partials: shared.partials });
   return { rendered, varsRead, ephemerals };
+}
+
+/**
+ * One model's SELECT rendered with a context of its own (a unit test's vars, is_incremental and
+ * fixture relations). Throws RenderError like compileProject reports it.
+ */
+export function renderModelSql(p: ParsedProject, ctx: CompileContext, model: ModelNode | SnapshotNode): string {
+  return trimSql(renderNode(p, ctx, sharedRenderData(p), model, model.ir).rendered.text);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { MaterializationSpec, ModelNode, SeedNode, SourceNode } from '../parse/nodes.js';
+import type { MaterializationSpec, ModelNode, SeedNode, SnapshotNode, SourceNode } from '../parse/nodes.js';
 import { namedArgs, qualified, quoteIdent, quoteLiteral } from '../util/sql.js';
 
 /** Where a model lives, or how it is read. One resolver serves ref, self and tests. */
@@ -30,6 +30,16 @@ export function seedTarget(s: SeedNode, targetSchema: string): { schema: string;
 
 export function seedRelation(s: SeedNode, targetSchema: string): string {
   const t = seedTarget(s, targetSchema);
+  return qualified(t.schema, t.identifier);
+}
+
+/** A snapshot's history table: its schema (or the target's) and alias (or name). */
+export function snapshotTarget(s: SnapshotNode, targetSchema: string): { schema: string; identifier: string } {
+  return { schema: s.config.schema ?? targetSchema, identifier: s.config.alias ?? s.name };
+}
+
+export function snapshotRelation(s: SnapshotNode, targetSchema: string): string {
+  const t = snapshotTarget(s, targetSchema);
   return qualified(t.schema, t.identifier);
 }
 

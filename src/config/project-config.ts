@@ -26,6 +26,7 @@ export interface ProjectConfig {
   readonly seedPaths: readonly string[];
   readonly testPaths: readonly string[];
   readonly macroPaths: readonly string[];
+  readonly snapshotPaths: readonly string[];
   readonly targetPath: string;
   readonly vars: Readonly<Record<string, unknown>>;
   readonly models: FolderConfig<RawModelConfig>;
@@ -76,6 +77,7 @@ export function parseProjectConfig(text: string, file = PROJECT_FILE): { config?
       seedPaths: paths(value['seed-paths'], 'seeds'),
       testPaths: paths(value['test-paths'], 'tests'),
       macroPaths: paths(value['macro-paths'], 'macros'),
+      snapshotPaths: paths(value['snapshot-paths'], 'snapshots'),
       targetPath: value['target-path'] ?? 'target',
       vars: value.vars ?? {},
       models,

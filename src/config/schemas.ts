@@ -140,6 +140,86 @@ export const seedPropertiesSchema = z.strictObject({
 });
 export type RawSeedProperties = z.output<typeof seedPropertiesSchema>;
 
+export const SNAPSHOT_STRATEGIES = ['timestamp', 'check'] as const;
+export const HARD_DELETES = ['ignore', 'invalidate', 'new_record'] as const;
+export type SnapshotStrategy = (typeof SNAPSHOT_STRATEGIES)[number];
+export type HardDeletes = (typeof HARD_DELETES)[number];
+/** dbt's meta column names, which `snapshot_meta_column_names` renames. */
+export const SNAPSHOT_META_COLUMNS = ['dbt_valid_from', 'dbt_valid_to', 'dbt_scd_id', 'dbt_updated_at', 'dbt_is_deleted'] as const;
+export type SnapshotMetaColumn = (typeof SNAPSHOT_META_COLUMNS)[number];
+
+/** A snapshot's config keys: dbt's, with `materialized="snapshot"` accepted as dbt users write it. */
+export const snapshotConfigShape = {
+  materialized: z.literal('snapshot'),
+  strategy: z.enum(SNAPSHOT_STRATEGIES),
+  unique_key: stringList,
+  updated_at: z.string().min(1),
+  check_cols: stringList,
+  hard_deletes: z.enum(HARD_DELETES),
+  snapshot_meta_column_names: z.strictObject(
+    Object.fromEntries(SNAPSHOT_META_COLUMNS.map((c) => [c, z.string().min(1)])) as Record<SnapshotMetaColumn, z.ZodString>,
+  ).partial(),
+  schema: z.string().min(1),
+  alias: z.string().min(1),
+  tags: stringList,
+  enabled: z.boolean(),
+  description: z.string(),
+  pre_hook: sqlList,
+  post_hook: sqlList,
+  meta,
+  docs: z.record(z.string(), z.unknown()),
+} as const;
+export const snapshotConfigSchema = z.strictObject(snapshotConfigShape).partial();
+export type RawSnapshotConfig = z.output<typeof snapshotConfigSchema>;
+export const SNAPSHOT_CONFIG_KEYS: readonly string[] = Object.keys(snapshotConfigShape);
+
+export const snapshotPropertiesSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  config: snapshotConfigSchema.optional(),
+  columns: z.array(columnSchema).optional(),
+  tests: testList.optional(),
+  data_tests: testList.optional(),
+  meta: meta.optional(),
+  docs: z.record(z.string(), z.unknown()).optional(),
+});
+export type RawSnapshotProperties = z.output<typeof snapshotPropertiesSchema>;
+
+/** A unit test's fixture rows: a list of mappings (dict), or text (csv, sql). */
+const fixtureRows = z.union([z.array(z.record(z.string(), z.unknown())), z.string()]);
+export const FIXTURE_FORMATS = ['dict', 'csv', 'sql'] as const;
+export type FixtureFormat = (typeof FIXTURE_FORMATS)[number];
+
+/** dbt 1.8's `unit_tests:` entry. */
+export const unitTestSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_]+$/, 'must be letters, digits and underscores'),
+  model: z.string().min(1),
+  description: z.string().optional(),
+  given: z
+    .array(
+      z.strictObject({
+        input: z.string().min(1),
+        rows: fixtureRows.optional(),
+        format: z.enum(FIXTURE_FORMATS).optional(),
+      }),
+    )
+    .optional(),
+  expect: z.strictObject({ rows: fixtureRows.optional(), format: z.enum(FIXTURE_FORMATS).optional() }),
+  overrides: z
+    .strictObject({
+      vars: z.record(z.string(), z.unknown()).optional(),
+      is_incremental: z.boolean().optional(),
+      // dbt writes it as a macro override: `macros: {is_incremental: true}`.
+      macros: z.strictObject({ is_incremental: z.boolean().optional() }).optional(),
+      env_vars: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  config: z.strictObject({ tags: stringList.optional(), enabled: z.boolean().optional(), meta: meta.optional() }).optional(),
+  tags: stringList.optional(),
+  meta: meta.optional(),
+});
+export type RawUnitTest = z.output<typeof unitTestSchema>;
+
 const freshnessLimit = z.strictObject({
   count: z.number().int().positive(),
   period: z.enum(['minute', 'hour', 'day']),
@@ -199,6 +279,8 @@ export const propertiesFileSchema = z.strictObject({
   models: z.array(modelPropertiesSchema).optional(),
   seeds: z.array(seedPropertiesSchema).optional(),
   sources: z.array(sourceSchema).optional(),
+  snapshots: z.array(snapshotPropertiesSchema).optional(),
+  unit_tests: z.array(unitTestSchema).optional(),
 });
 export type RawPropertiesFile = z.output<typeof propertiesFileSchema>;
 
@@ -228,6 +310,7 @@ export const projectFileSchema = z.strictObject({
   'seed-paths': pathList.optional(),
   'test-paths': pathList.optional(),
   'macro-paths': pathList.optional(),
+  'snapshot-paths': pathList.optional(),
   'target-path': z.string().min(1).optional(),
   'clean-targets': z.array(z.string()).optional(),
   vars: z.record(z.string(), z.unknown()).optional(),

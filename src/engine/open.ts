@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { shownWarehousePath, type Target } from '../config/profiles.js';
 import { EtlxError } from '../errors/diagnostic.js';
 import { formatDuration } from '../util/duration.js';
-import type { Engine, EngineRegistry, SqlChecker } from './engine.js';
+import { EngineRegistry as Registry, type Engine, type EngineRegistry, type SqlChecker } from './engine.js';
 
 export interface OpenWarehouseOptions {
   /** Read-only uses (show): a warehouse file that does not exist yet is an error, not created empty. */
@@ -57,6 +57,15 @@ export async function openWarehouse(target: Target, projectRoot: string, registr
       await new Promise((r) => setTimeout(r, Math.min(LOCK_POLL_MS, timeout - waited)));
     }
   }
+}
+
+/**
+ * A private in-memory DuckDB (unit tests): its own instance, so nothing in it is shared with the
+ * warehouse or with another test, and closing it frees everything.
+ */
+export async function openScratch(): Promise<Engine> {
+  const { openDuckDB } = await import('./duckdb/duckdb.js');
+  return openDuckDB(new Registry(), ':memory:', { settings: { threads: 1 } });
 }
 
 /** The compile-time SQL check: DuckDB's parser in a private in-memory database. */

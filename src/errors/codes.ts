@@ -40,6 +40,7 @@ export const DIAGNOSTIC_CODES = {
   E_DUPLICATE_PROPERTIES: 'a node is described in two properties entries',
   E_PROPERTIES_UNKNOWN_MODEL: 'a properties entry names a model that does not exist',
   E_PROPERTIES_UNKNOWN_SEED: 'a properties entry names a seed that does not exist',
+  E_PROPERTIES_UNKNOWN_SNAPSHOT: 'a properties entry names a snapshot that does not exist',
   // Profiles and the warehouse
   E_PROFILES_NOT_FOUND: 'no profiles.yml defines the profile asked for',
   E_PROFILE_NOT_FOUND: 'the profile is not in profiles.yml',
@@ -77,11 +78,15 @@ export const DIAGNOSTIC_CODES = {
   E_TEST_SHAPE: 'a test entry has the wrong shape',
   E_TEST_ARG: 'a test argument is missing or wrong',
   E_TEST_LEVEL: 'a test is used at a level it does not support',
+  E_UNIT_TEST_MODEL: 'a unit test names no model, or a model it cannot test',
+  E_UNIT_TEST_INPUT: "a unit test's given input is unknown, repeated, or cannot be inferred",
+  E_UNIT_TEST_FIXTURE: "a unit test's rows cannot be read (format, csv, sql)",
   // Run time
   E_RUNTIME_SQL: 'the engine rejected a statement while running',
   E_SOURCE_MISSING: "a source's staging files are missing",
   E_SEED_LOAD: 'a seed file is malformed',
   E_DUPLICATE_KEY: 'new rows of an incremental model repeat a unique_key',
+  E_SNAPSHOT_DUPLICATE_KEY: "a snapshot's source rows repeat a unique_key",
   E_SCHEMA_CHANGE: "new rows' columns differ and on_schema_change refuses it",
   E_HOOK: 'an on-run-start or on-run-end hook failed',
   E_FRESHNESS: 'a source freshness check cannot run',

@@ -2,7 +2,7 @@ import { EtlxError } from '../errors/diagnostic.js';
 import { didYouMean } from '../errors/did-you-mean.js';
 import type { Dag } from './dag.js';
 
-export type ResourceType = 'model' | 'seed' | 'test' | 'source';
+export type ResourceType = 'model' | 'seed' | 'test' | 'source' | 'snapshot' | 'unit_test';
 
 /** What a selector can see of a node. */
 export interface SelectableNode {
@@ -20,6 +20,8 @@ export interface SelectableNode {
   readonly sourceName?: string;
   /** The project name. */
   readonly packageName: string;
+  /** Tests only: `generic` or `singular` (data tests), `unit` (unit tests). */
+  readonly testType?: 'generic' | 'singular' | 'unit';
 }
 
 export interface SelectionContext {
@@ -47,7 +49,8 @@ export type SelectorMethod =
   | 'resource_type'
   | 'state'
   | 'result'
-  | 'test_name';
+  | 'test_name'
+  | 'test_type';
 
 /** One `[@][N+]<method:value>[+N]`. */
 export interface SelectorAtom {
@@ -79,7 +82,9 @@ export interface SelectorExpr {
   readonly terms: readonly SelectorTerm[];
 }
 
-export const RESOURCE_TYPES: readonly ResourceType[] = ['model', 'seed', 'test', 'source'];
+export const RESOURCE_TYPES: readonly ResourceType[] = ['model', 'seed', 'test', 'source', 'snapshot', 'unit_test'];
+/** dbt's test types: `data` is every data test (generic and singular), `unit` every unit test. */
+export const TEST_TYPE_VALUES: readonly string[] = ['data', 'generic', 'singular', 'unit'];
 export const STATE_VALUES: readonly string[] = ['modified', 'new'];
 export const RESULT_VALUES: readonly string[] = ['error', 'fail', 'pass', 'skipped', 'success', 'warn'];
 
@@ -93,9 +98,10 @@ const NAMED_METHODS: readonly Exclude<SelectorMethod, 'name'>[] = [
   'state',
   'result',
   'test_name',
+  'test_type',
 ];
 const METHODS_HINT =
-  'valid methods: tag:, path:, config.<key>:, source:, resource_type:, state:, result:, test_name:, ' +
+  'valid methods: tag:, path:, config.<key>:, source:, resource_type:, state:, result:, test_name:, test_type:, ' +
   'or a bare node name, glob (stg_*) or path (models/marts)';
 const GRAPH_HINT =
   'use "+name" (with ancestors), "2+name" (2 hops up), "name+" (with descendants), "name+1" ' +
@@ -229,6 +235,8 @@ function exampleValue(method: Exclude<SelectorMethod, 'name' | 'config'>): strin
       return 'error';
     case 'test_name':
       return 'not_null';
+    case 'test_type':
+      return 'unit';
     default: {
       const unreachable: never = method;
       return unreachable;
@@ -244,7 +252,9 @@ function checkEnumValue(raw: string, method: SelectorMethod, value: string): voi
         ? RESULT_VALUES
         : method === 'resource_type'
           ? RESOURCE_TYPES
-          : undefined;
+          : method === 'test_type'
+            ? TEST_TYPE_VALUES
+            : undefined;
   if (allowed === undefined || allowed.includes(value)) return;
   throw selectorError(
     `unknown ${method} "${value}" in selector "${raw}"${didYouMean(value, allowed)}`,

@@ -195,6 +195,8 @@ function matchBase(atom: SelectorAtom, ctx: SelectionContext): Set<string> {
         (n) => n.resourceType === 'test' && (matches(n.name) || (!isGlob(value) && n.name.startsWith(`${value}_`))),
       );
     }
+    case 'test_type':
+      return filterNodes(ctx, (n) => n.testType !== undefined && (value === 'data' ? n.testType !== 'unit' : n.testType === value));
     default: {
       const unreachable: never = atom.method;
       throw new Error(`unhandled selector method ${String(unreachable)}`);

@@ -1,15 +1,17 @@
-import type { ModelNode, Node, SeedNode, TestNode } from '../parse/nodes.js';
+import type { ModelNode, Node, SeedNode, SnapshotNode, TestNode, UnitTestNode } from '../parse/nodes.js';
 import { ephemeral } from './ephemeral.js';
 import { file } from './file.js';
 import { incremental } from './incremental.js';
 import { seed } from './seed.js';
+import { snapshot } from './snapshot.js';
 import { table } from './table.js';
 import { test } from './test.js';
+import { unitTest } from './unit-test.js';
 import type { Materialization } from './types.js';
 import { view } from './view.js';
 
 /** Every kind of node the run builds or checks; one module each. */
-export type Kind = 'view' | 'table' | 'incremental' | 'ephemeral' | 'file' | 'seed' | 'test';
+export type Kind = 'view' | 'table' | 'incremental' | 'ephemeral' | 'file' | 'seed' | 'test' | 'snapshot' | 'unit_test';
 
 interface KindNodes {
   readonly view: ModelNode;
@@ -19,12 +21,24 @@ interface KindNodes {
   readonly file: ModelNode;
   readonly seed: SeedNode;
   readonly test: TestNode;
+  readonly snapshot: SnapshotNode;
+  readonly unit_test: UnitTestNode;
 }
 
 /** The registry: a Record, so a kind without a module does not compile. */
-export const MATERIALIZATIONS: { readonly [K in Kind]: Materialization<KindNodes[K]> } = { view, table, incremental, ephemeral, file, seed, test };
+export const MATERIALIZATIONS: { readonly [K in Kind]: Materialization<KindNodes[K]> } = {
+  view,
+  table,
+  incremental,
+  ephemeral,
+  file,
+  seed,
+  test,
+  snapshot,
+  unit_test: unitTest,
+};
 
-export type RunnableNode = ModelNode | SeedNode | TestNode;
+export type RunnableNode = ModelNode | SeedNode | TestNode | SnapshotNode | UnitTestNode;
 
 export function kindOf(n: RunnableNode): Kind {
   switch (n.resourceType) {
@@ -34,6 +48,10 @@ export function kindOf(n: RunnableNode): Kind {
       return 'seed';
     case 'test':
       return 'test';
+    case 'snapshot':
+      return 'snapshot';
+    case 'unit_test':
+      return 'unit_test';
     default: {
       const never: never = n;
       throw new Error(`no materialization for ${JSON.stringify(never)}`);
@@ -47,5 +65,5 @@ export function materializationOf(n: RunnableNode): Materialization<RunnableNode
 }
 
 export function isRunnable(n: Node): n is RunnableNode {
-  return n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'test';
+  return n.resourceType !== 'source';
 }

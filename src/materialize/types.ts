@@ -76,6 +76,44 @@ export interface NodeWork<N> {
   readonly formerRelation?: { readonly relation: string; readonly type: 'table' | 'view' };
   /** Tests: the relation a row-count test reads (row_count_change stores it in history). */
   readonly testedRelation?: string;
+  /** Unit tests: their private database, the renderer and what is known of each input. */
+  readonly unitTests?: UnitTestSupport;
+}
+
+/** A private in-memory database: one per unit test, never the warehouse. */
+export interface ScratchDatabase {
+  execute(sql: string): Promise<void>;
+  query(sql: string): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/** An input a model reads, as a unit test sees it: where its columns can be learnt. */
+export interface UnitTestInput {
+  readonly id: string;
+  /** `ref:<name>` or `source:<source>.<table>`: what a given `input:` is matched by. */
+  readonly key: string;
+  /** As a test writes it: `ref('x')`, `source('a', 'b')`. */
+  readonly shown: string;
+  /** A relation the warehouse may hold (models, seeds, snapshots, table sources). */
+  readonly warehouse?: { readonly schema: string; readonly identifier: string };
+  /** A reader that has the columns without the warehouse: a seed's CSV, a source's files. */
+  readonly reader?: string;
+  /** An upstream model: its columns come from its SQL over its own empty inputs. */
+  readonly model?: boolean;
+}
+
+/** What a unit test needs from the run besides the warehouse's catalog. */
+export interface UnitTestSupport {
+  openScratch(): Promise<ScratchDatabase>;
+  /**
+   * A model's SELECT with each ref/source/self rendered as `relationFor` says (undefined: as
+   * usual), with the test's vars, env and is_incremental. A render error is a NodeFailure.
+   */
+  render(modelId: string, relationFor: (id: string) => string | undefined, o: { readonly isIncremental: boolean; readonly vars: Readonly<Record<string, unknown>>; readonly env: Readonly<Record<string, string>> }): string;
+  /** The inputs a model reads through ref and source, by id. */
+  inputsOf(modelId: string): readonly UnitTestInput[];
+  /** The model's own relation (`this`), when the warehouse may hold it. */
+  selfOf(modelId: string): { readonly schema: string; readonly identifier: string } | undefined;
 }
 
 /** Rows as text for the reporter (failing rows of a test). */

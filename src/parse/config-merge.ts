@@ -4,6 +4,10 @@ import type { ProjectConfig } from '../config/project-config.js';
 import {
   MODEL_CONFIG_KEYS,
   modelConfigSchema,
+  SNAPSHOT_CONFIG_KEYS,
+  SNAPSHOT_META_COLUMNS,
+  snapshotConfigSchema,
+  type RawSnapshotConfig,
   testConfigSchema,
   TEST_CONFIG_KEYS,
   toList,
@@ -14,7 +18,7 @@ import {
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
 import type { ConfigUse } from '../template/ir.js';
-import type { MaterializationSpec, ModelConfig, ResolvedTestConfig, SeedConfig } from './nodes.js';
+import type { MaterializationSpec, ModelConfig, ResolvedTestConfig, SeedConfig, SnapshotConfig } from './nodes.js';
 
 // Every config merge of the project happens in this file, so precedence is decided once.
 
@@ -43,6 +47,50 @@ export function modelConfigOf(
 /** A seed's config: folder config from etlx.yml, then its properties entry. */
 export function seedConfigOf(project: ProjectConfig, folders: readonly string[], name: string, properties: RawSeedConfig | undefined): SeedConfig {
   return resolveSeedConfig([...folderLayers(project.seeds, [...folders, name]), properties ?? {}]);
+}
+
+/**
+ * A snapshot's config: its properties entry, then `{{config}}` in its SQL. Returns the problems
+ * of missing keys (strategy, unique_key, updated_at or check_cols) as messages for the caller to
+ * place; undefined config when the snapshot cannot run.
+ */
+export function snapshotConfigOf(
+  properties: RawSnapshotConfig | undefined,
+  template: readonly ConfigUse[],
+  file: string,
+  diagnostics: Diagnostic[],
+): { config?: SnapshotConfig; problems: { message: string; hint: string; key: string }[] } {
+  const layers: RawSnapshotConfig[] = [properties ?? {}, configFromTemplate(template, file, 'snapshot', diagnostics) as RawSnapshotConfig];
+  const m = mergeLayers(layers) as RawSnapshotConfig & { tags?: string[]; pre_hook?: string[]; post_hook?: string[] };
+  const problems: { message: string; hint: string; key: string }[] = [];
+  const uniqueKey = toList(m.unique_key);
+  if (m.strategy === undefined) problems.push({ key: 'strategy', message: 'a snapshot needs a strategy', hint: 'add {{config strategy="timestamp" updated_at="updated_at"}} or strategy="check" check_cols="all"' });
+  if (uniqueKey.length === 0) problems.push({ key: 'unique_key', message: 'a snapshot needs a unique_key', hint: 'add unique_key="id" (or "id,day") to its {{config}}' });
+  if (m.strategy === 'timestamp' && m.updated_at === undefined) problems.push({ key: 'updated_at', message: 'the timestamp strategy needs updated_at', hint: 'name the column that changes when a row changes: updated_at="updated_at"' });
+  const checkCols = m.check_cols === 'all' || (Array.isArray(m.check_cols) && m.check_cols.length === 1 && m.check_cols[0] === 'all') ? 'all' : toList(m.check_cols);
+  if (m.strategy === 'check' && checkCols !== 'all' && checkCols.length === 0) problems.push({ key: 'check_cols', message: 'the check strategy needs check_cols', hint: 'list the columns to compare (check_cols="status,email"), or check_cols="all"' });
+  if (problems.length > 0 || m.strategy === undefined) return { problems };
+  const names = Object.fromEntries(SNAPSHOT_META_COLUMNS.map((c) => [c, m.snapshot_meta_column_names?.[c] ?? c])) as SnapshotConfig['snapshot_meta_column_names'];
+  return {
+    problems,
+    config: {
+      materialized: 'snapshot',
+      strategy: m.strategy,
+      unique_key: uniqueKey,
+      ...(m.updated_at !== undefined ? { updated_at: m.updated_at } : {}),
+      check_cols: checkCols,
+      hard_deletes: m.hard_deletes ?? 'ignore',
+      snapshot_meta_column_names: names,
+      ...(m.schema !== undefined ? { schema: m.schema } : {}),
+      ...(m.alias !== undefined ? { alias: m.alias } : {}),
+      tags: [...new Set(m.tags ?? [])],
+      enabled: m.enabled ?? true,
+      ...(m.description !== undefined ? { description: m.description } : {}),
+      pre_hook: m.pre_hook ?? [],
+      post_hook: m.post_hook ?? [],
+      meta: m.meta ?? {},
+    },
+  };
 }
 
 /** A singular test's config is its `{{config}}`; a generic test's is its properties entry (resolveTestConfig). */
@@ -230,12 +278,12 @@ export function resolveTestConfig(c: TestConfig): ResolvedTestConfig {
 export function configFromTemplate(
   uses: readonly ConfigUse[],
   file: string,
-  kind: 'model' | 'test',
+  kind: 'model' | 'test' | 'snapshot',
   diagnostics: Diagnostic[],
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const schema = kind === 'model' ? modelConfigSchema : testConfigSchema;
-  const known = kind === 'model' ? MODEL_CONFIG_KEYS : TEST_CONFIG_KEYS;
+  const schema = kind === 'model' ? modelConfigSchema : kind === 'snapshot' ? snapshotConfigSchema : testConfigSchema;
+  const known = kind === 'model' ? MODEL_CONFIG_KEYS : kind === 'snapshot' ? SNAPSHOT_CONFIG_KEYS : TEST_CONFIG_KEYS;
   for (const use of uses) {
     const key = normaliseConfigKey(use.key);
     const where = { file, line: use.line, column: use.col };
@@ -249,7 +297,7 @@ export function configFromTemplate(
       });
       continue;
     }
-    const value = key === 'options' || key === 'meta' || key === 'docs' ? parseJsonValue(use.value) : use.value;
+    const value = key === 'options' || key === 'meta' || key === 'docs' || key === 'snapshot_meta_column_names' ? parseJsonValue(use.value) : use.value;
     const r = schema.safeParse({ [key]: value });
     if (!r.success) {
       const issue = r.error.issues[0]!;

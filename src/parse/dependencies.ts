@@ -3,7 +3,7 @@ import { closest } from '../errors/did-you-mean.js';
 import { Dag } from '../graph/dag.js';
 import type { TemplateIR } from '../template/ir.js';
 import type { Macro } from './macros.js';
-import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from './nodes.js';
+import type { ModelNode, Node, SeedNode, SnapshotNode, SourceNode, TestNode, UnitTestNode } from './nodes.js';
 
 /** What a ref-like argument names: a model or seed, or a source table. */
 export type RefTarget = { readonly model: string } | { readonly source: string; readonly table: string };
@@ -14,6 +14,7 @@ export interface DependencyScope {
   readonly seeds: ReadonlyMap<string, SeedNode>;
   readonly sources: ReadonlyMap<string, SourceNode>;
   readonly macros: ReadonlyMap<string, Macro>;
+  readonly snapshots: ReadonlyMap<string, SnapshotNode>;
 }
 
 /**
@@ -31,6 +32,7 @@ export class Dependencies {
   ) {
     for (const m of scope.models.values()) this.refTargets.set(m.name, m.id);
     for (const s of scope.seeds.values()) this.refTargets.set(s.name, s.id);
+    for (const s of scope.snapshots.values()) this.refTargets.set(s.name, s.id);
   }
 
   /** Checks every enabled model's refs and sources, then every model's macros. */
@@ -38,8 +40,11 @@ export class Dependencies {
     for (const m of this.scope.models.values()) {
       if (m.config.enabled) this.checkTemplate(m.id, m.path, m.ir, m.macros);
     }
+    for (const m of this.scope.snapshots.values()) {
+      if (m.config.enabled) this.checkTemplate(m.id, m.path, m.ir, m.macros);
+    }
     const folder = macroPaths[0] ?? 'macros';
-    for (const m of this.scope.models.values()) {
+    for (const m of [...this.scope.models.values(), ...this.scope.snapshots.values()]) {
       for (const name of m.macros) {
         if (this.scope.macros.has(name)) continue;
         const use = m.ir.partials.find((p) => p.name === name);
@@ -76,7 +81,11 @@ export class Dependencies {
             file,
             line: fromMacro ? undefined : r.line,
             column: fromMacro ? undefined : r.col,
-            hint: guess ? `change it to {{ref "${guess}"}}` : 'a ref names a model (models/**/<name>.sql) or a seed (seeds/<name>.csv)',
+            hint: guess
+              ? `change it to {{ref "${guess}"}}`
+              : this.scope.snapshots.size > 0
+                ? 'a ref names a model (models/**/<name>.sql), a seed (seeds/<name>.csv) or a snapshot (snapshots/<name>.sql)'
+                : 'a ref names a model (models/**/<name>.sql) or a seed (seeds/<name>.csv)',
           });
         } else if (model && !model.config.enabled) {
           this.diagnostics.push({ code: 'E_REF_DISABLED', message: `ref "${r.name}" points at a disabled model`, file, line: r.line, column: r.col, hint: `enable ${r.name} or remove the ref` });
@@ -121,10 +130,17 @@ export class Dependencies {
    * template uses, a generic test's are the node it is declared on and the nodes it also reads.
    * A cycle is reported at the ref that closes it.
    */
-  graph(tests: ReadonlyMap<string, TestNode>): { nodes: Map<string, Node>; dag: Dag } {
+  graph(tests: ReadonlyMap<string, TestNode>, unitTests: ReadonlyMap<string, UnitTestNode> = new Map()): { nodes: Map<string, Node>; dag: Dag } {
     const nodes = new Map<string, Node>();
     for (const m of this.scope.models.values()) if (m.config.enabled) nodes.set(m.id, m);
     for (const s of this.scope.seeds.values()) if (s.config.enabled) nodes.set(s.id, s);
+    for (const s of this.scope.snapshots.values()) if (s.config.enabled) nodes.set(s.id, s);
+    // A unit test hangs off its model like a data test: selected with it, listed under it.
+    for (const u of unitTests.values()) {
+      if (!u.config.enabled || !nodes.has(u.model)) continue;
+      nodes.set(u.id, u);
+      this.parents.set(u.id, [u.model]);
+    }
     for (const s of this.scope.sources.values()) nodes.set(s.id, s);
     for (const t of tests.values()) {
       if (!t.config.enabled) continue;
@@ -137,7 +153,7 @@ export class Dependencies {
       const first = nodes.get(cycle[0]!);
       // Point at the ref in the first file that closes the cycle (it names the node before it).
       const previous = nodes.get(cycle[cycle.length - 2] ?? '');
-      const ref = first?.resourceType === 'model' && previous ? first.ir.refs.find((r) => r.name === previous.name) : undefined;
+      const ref = (first?.resourceType === 'model' || first?.resourceType === 'snapshot') && previous ? first.ir.refs.find((r) => r.name === previous.name) : undefined;
       this.diagnostics.push({
         code: 'E_CYCLE',
         message: `dependency cycle: ${cycle.map((id) => nodes.get(id)?.name ?? id).join(' -> ')}`,

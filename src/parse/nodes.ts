@@ -1,4 +1,4 @@
-import type { FileFormat, Materialization, SchemaChangeMode, Strategy, TestConfig } from '../config/schemas.js';
+import type { FileFormat, FixtureFormat, HardDeletes, Materialization, SchemaChangeMode, SnapshotMetaColumn, SnapshotStrategy, Strategy, TestConfig } from '../config/schemas.js';
 import type { TemplateIR } from '../template/ir.js';
 
 /** Resolved model config: every layer merged and defaults applied. Written to the manifest. */
@@ -156,7 +156,7 @@ export interface TestNode extends NodeBase {
   readonly testType: 'generic' | 'singular';
   /** The generic test's name, or 'singular'. */
   readonly kind: GenericTestKind | 'singular';
-  /** The node the test is declared on (model, seed or source). */
+  /** The node the test is declared on (model, seed, snapshot or source). */
   readonly attachedTo?: string;
   readonly column?: string;
   readonly args: Readonly<Record<string, unknown>>;
@@ -172,7 +172,70 @@ export interface TestNode extends NodeBase {
   readonly absPath?: string;
 }
 
-export type Node = ModelNode | SeedNode | SourceNode | TestNode;
+/** A snapshot's resolved config: properties entry, then `{{config}}` in its SQL. */
+export interface SnapshotConfig {
+  readonly materialized: 'snapshot';
+  readonly strategy: SnapshotStrategy;
+  readonly unique_key: readonly string[];
+  readonly updated_at?: string;
+  /** Column names, or `all` (every column but the unique key). */
+  readonly check_cols: readonly string[] | 'all';
+  readonly hard_deletes: HardDeletes;
+  /** dbt's meta column names, renamed where the config says so. */
+  readonly snapshot_meta_column_names: Readonly<Record<SnapshotMetaColumn, string>>;
+  readonly schema?: string;
+  readonly alias?: string;
+  readonly tags: readonly string[];
+  readonly enabled: boolean;
+  readonly description?: string;
+  readonly pre_hook: readonly string[];
+  readonly post_hook: readonly string[];
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** `snapshots/<name>.sql`: SCD type 2 history of a mutable source, kept in a table. */
+export interface SnapshotNode extends NodeBase {
+  readonly resourceType: 'snapshot';
+  readonly absPath: string;
+  readonly raw: string;
+  readonly checksum: string;
+  readonly ir: TemplateIR;
+  readonly config: SnapshotConfig;
+  readonly columns: readonly ColumnInfo[];
+  readonly macros: readonly string[];
+  readonly fqn: readonly string[];
+}
+
+/** What a unit test's `input:` names: a model, seed or snapshot, a source table, or the model itself. */
+export type FixtureInput = { readonly ref: string } | { readonly source: string; readonly table: string } | { readonly this: true };
+
+export interface UnitTestFixture {
+  /** As written (`ref('stg')`), for messages. */
+  readonly input: string;
+  readonly target: FixtureInput;
+  readonly format: FixtureFormat;
+  /** dict: the rows; csv and sql: the text. */
+  readonly rows: readonly Readonly<Record<string, unknown>>[] | string;
+}
+
+/** dbt 1.8's unit test: fixture rows in, expected rows out, in a private in-memory database. */
+export interface UnitTestNode extends NodeBase {
+  readonly resourceType: 'unit_test';
+  /** The model under test (id). */
+  readonly model: string;
+  readonly given: readonly UnitTestFixture[];
+  readonly expect: Omit<UnitTestFixture, 'target' | 'input'>;
+  readonly overrides: {
+    readonly vars: Readonly<Record<string, unknown>>;
+    readonly isIncremental?: boolean;
+    readonly env: Readonly<Record<string, string>>;
+  };
+  readonly line?: number;
+  readonly checksum: string;
+  readonly config: { readonly enabled: boolean; readonly tags: readonly string[]; readonly meta: Readonly<Record<string, unknown>> };
+}
+
+export type Node = ModelNode | SeedNode | SourceNode | TestNode | SnapshotNode | UnitTestNode;
 export type ResourceType = Node['resourceType'];
 
 /** dbt's unique ids: `<resource type>.<project>.<name>`, sources with their source name too. */
@@ -181,4 +244,6 @@ export const idOf = {
   seed: (project: string, name: string) => `seed.${project}.${name}`,
   test: (project: string, name: string) => `test.${project}.${name}`,
   source: (project: string, source: string, table: string) => `source.${project}.${source}.${table}`,
+  snapshot: (project: string, name: string) => `snapshot.${project}.${name}`,
+  unitTest: (project: string, model: string, name: string) => `unit_test.${project}.${model}.${name}`,
 };

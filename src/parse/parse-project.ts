@@ -4,9 +4,11 @@ import type { ProjectFiles } from '../project/load.js';
 import { Dependencies } from './dependencies.js';
 import { parseMacros, type Macro } from './macros.js';
 import { parseModels } from './models.js';
-import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from './nodes.js';
+import type { ModelNode, Node, SeedNode, SnapshotNode, SourceNode, TestNode, UnitTestNode } from './nodes.js';
 import { parseProperties } from './properties.js';
 import { parseSeeds } from './seeds.js';
+import { parseSnapshots } from './snapshots.js';
+import { parseUnitTests } from './unit-tests.js';
 import { parseSources } from './sources.js';
 import type { TemplateCache } from '../template/cache.js';
 import { parseTests } from './tests.js';
@@ -21,6 +23,8 @@ export interface ParsedProject {
   readonly seeds: ReadonlyMap<string, SeedNode>;
   readonly sources: ReadonlyMap<string, SourceNode>;
   readonly tests: ReadonlyMap<string, TestNode>;
+  readonly snapshots: ReadonlyMap<string, SnapshotNode>;
+  readonly unitTests: ReadonlyMap<string, UnitTestNode>;
   readonly macros: ReadonlyMap<string, Macro>;
   /** Edges: parent -> child, for every node kind (source/seed/model -> model -> test). */
   readonly dag: Dag;
@@ -39,10 +43,13 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache): Parsed
   const properties = parseProperties(files.properties, diagnostics);
   const { models, files: modelFiles } = parseModels(files, properties.models, macros, cache, diagnostics);
   const seeds = parseSeeds(files, properties.seeds, modelFiles, diagnostics);
+  const taken = new Map<string, string>([...modelFiles, ...[...seeds.values()].map((x) => [x.name, x.path] as const)]);
+  const snapshots = parseSnapshots(files, properties.snapshots, taken, macros, cache, diagnostics);
   const { sources, tests: sourceTests } = parseSources(files.config.name, files.root, properties.sources, diagnostics);
-  const dependencies = new Dependencies({ models, seeds, sources, macros }, diagnostics);
+  const dependencies = new Dependencies({ models, seeds, sources, macros, snapshots }, diagnostics);
   dependencies.checkModels(files.config.macroPaths);
-  const tests = parseTests({ files, properties, models, seeds, sourceTests, macros, dependencies, cache }, diagnostics);
-  const { nodes, dag } = dependencies.graph(tests);
-  return { name: files.config.name, root: files.root, files, nodes, models, seeds, sources, tests, macros, dag, diagnostics };
+  const tests = parseTests({ files, properties, models, seeds, snapshots, sourceTests, macros, dependencies, cache }, diagnostics);
+  const unitTests = parseUnitTests({ project: files.config.name, entries: properties.unitTests, models, seeds, snapshots, sources }, diagnostics);
+  const { nodes, dag } = dependencies.graph(tests, unitTests);
+  return { name: files.config.name, root: files.root, files, nodes, models, seeds, sources, tests, snapshots, unitTests, macros, dag, diagnostics };
 }

@@ -1,5 +1,13 @@
 import { normaliseConfigKey } from '../config/folder-config.js';
-import { propertiesFileSchema, type RawColumn, type RawModelProperties, type RawSeedProperties, type RawSource } from '../config/schemas.js';
+import {
+  propertiesFileSchema,
+  type RawColumn,
+  type RawModelProperties,
+  type RawSeedProperties,
+  type RawSnapshotProperties,
+  type RawSource,
+  type RawUnitTest,
+} from '../config/schemas.js';
 import { validateYaml } from '../config/validate.js';
 import { parseYamlFile, type YamlFile, type YamlPath } from '../config/yaml-file.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
@@ -27,6 +35,9 @@ export interface Properties {
   readonly seeds: ReadonlyMap<string, PropertyEntry<RawSeedProperties>>;
   /** In file order; a source may be split over several files, so duplicates are found per table later. */
   readonly sources: readonly PropertyEntry<RawSource>[];
+  readonly snapshots: ReadonlyMap<string, PropertyEntry<RawSnapshotProperties>>;
+  /** In file order; names repeat across models, so duplicates are found per model later. */
+  readonly unitTests: readonly PropertyEntry<RawUnitTest>[];
 }
 
 /**
@@ -37,6 +48,8 @@ export function parseProperties(files: readonly TextFile[], diagnostics: Diagnos
   const models = new Map<string, PropertyEntry<RawModelProperties>>();
   const seeds = new Map<string, PropertyEntry<RawSeedProperties>>();
   const sources: PropertyEntry<RawSource>[] = [];
+  const snapshots = new Map<string, PropertyEntry<RawSnapshotProperties>>();
+  const unitTests: PropertyEntry<RawUnitTest>[] = [];
   for (const f of files) {
     const parsed = parseYamlFile(f.text, f.path);
     diagnostics.push(...parsed.diagnostics);
@@ -63,13 +76,15 @@ export function parseProperties(files: readonly TextFile[], diagnostics: Diagnos
       });
     register(value.models, 'models', models);
     register(value.seeds, 'seeds', seeds);
+    register(value.snapshots, 'snapshots', snapshots);
     value.sources?.forEach((source, i) => sources.push({ props: source, yaml, at: ['sources', i] }));
+    value.unit_tests?.forEach((t, i) => unitTests.push({ props: t, yaml, at: ['unit_tests', i] }));
   }
-  return { models, seeds, sources };
+  return { models, seeds, sources, snapshots, unitTests };
 }
 
 /** The test declarations of a model or seed entry. */
-export function testDeclarationsOf(entry: PropertyEntry<RawModelProperties | RawSeedProperties>): TestDeclarations {
+export function testDeclarationsOf(entry: PropertyEntry<RawModelProperties | RawSeedProperties | RawSnapshotProperties>): TestDeclarations {
   return { yaml: entry.yaml, at: entry.at, tests: entry.props, columns: entry.props.columns };
 }
 
@@ -93,5 +108,5 @@ function normaliseHookKeys(data: unknown): unknown {
             : e,
         )
       : list;
-  return { ...d, ...(d.models ? { models: fix(d.models) } : {}), ...(d.seeds ? { seeds: fix(d.seeds) } : {}) };
+  return { ...d, ...(d.models ? { models: fix(d.models) } : {}), ...(d.seeds ? { seeds: fix(d.seeds) } : {}), ...(d.snapshots ? { snapshots: fix(d.snapshots) } : {}) };
 }

@@ -9,7 +9,7 @@ import type { ProjectFiles } from '../project/load.js';
 import { resolveTestConfig, singularTestConfigOf } from './config-merge.js';
 import type { Dependencies } from './dependencies.js';
 import { macrosUsed, type Macro } from './macros.js';
-import { idOf, type GenericTestKind, type ModelNode, type SeedNode, type SourceNode, type TestNode } from './nodes.js';
+import { idOf, type GenericTestKind, type ModelNode, type SeedNode, type SnapshotNode, type SourceNode, type TestNode } from './nodes.js';
 import { testDeclarationsOf, type Properties, type PropertyEntry, type TestDeclarations } from './properties.js';
 import type { ParsedSources } from './sources.js';
 import type { TemplateCache } from '../template/cache.js';
@@ -152,6 +152,7 @@ export interface TestScope {
   readonly properties: Properties;
   readonly models: ReadonlyMap<string, ModelNode>;
   readonly seeds: ReadonlyMap<string, SeedNode>;
+  readonly snapshots: ReadonlyMap<string, SnapshotNode>;
   readonly sourceTests: ParsedSources['tests'];
   readonly macros: ReadonlyMap<string, Macro>;
   readonly dependencies: Dependencies;
@@ -178,7 +179,7 @@ function parseGenericTests(scope: TestScope, tests: Map<string, TestNode>, diagn
     counters.set(base, n);
     return n === 1 ? base : `${base}_${n}`;
   };
-  const add = (owner: ModelNode | SeedNode | SourceNode, ownerLabel: string, column: string | undefined, parsed: ParsedTestEntry, file: string) => {
+  const add = (owner: ModelNode | SeedNode | SnapshotNode | SourceNode, ownerLabel: string, column: string | undefined, parsed: ParsedTestEntry, file: string) => {
     const col = column ?? (parsed.args.column_name as string | undefined);
     const name = parsed.config.name ?? uniqueName(`${parsed.kind}_${ownerLabel}${column ? `_${sanitize(column)}` : ''}`);
     const alsoReads: string[] = [];
@@ -229,7 +230,7 @@ function parseGenericTests(scope: TestScope, tests: Map<string, TestNode>, diagn
       checksum: '',
     });
   };
-  const collect = (owner: ModelNode | SeedNode | SourceNode, label: string, { yaml, at, tests: declared, columns }: TestDeclarations) => {
+  const collect = (owner: ModelNode | SeedNode | SnapshotNode | SourceNode, label: string, { yaml, at, tests: declared, columns }: TestDeclarations) => {
     // `data_tests:` (dbt's spelling) wins over `tests:` when both are there, like below.
     const key = declared.data_tests !== undefined ? 'data_tests' : 'tests';
     const list = (declared[key] as RawTestEntry[] | undefined) ?? [];
@@ -252,6 +253,10 @@ function parseGenericTests(scope: TestScope, tests: Map<string, TestNode>, diagn
   }
   for (const [name, entry] of byName(scope.properties.seeds)) {
     const s = scope.seeds.get(name);
+    if (s && s.config.enabled) collect(s, sanitize(name), testDeclarationsOf(entry));
+  }
+  for (const [name, entry] of byName(scope.properties.snapshots)) {
+    const s = scope.snapshots.get(name);
     if (s && s.config.enabled) collect(s, sanitize(name), testDeclarationsOf(entry));
   }
   for (const st of scope.sourceTests) collect(st.node, `${sanitize(st.node.sourceName)}_${sanitize(st.node.name)}`, st);

@@ -2,14 +2,15 @@ import type { SourceNode } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
 import { Dag } from '../graph/dag.js';
 
-export type RunCommand = 'run' | 'build' | 'seed' | 'test';
+export type RunCommand = 'run' | 'build' | 'seed' | 'test' | 'snapshot';
 
 /** The resource types each command runs. */
 const KINDS: Record<RunCommand, readonly string[]> = {
   run: ['model'],
   seed: ['seed'],
-  test: ['test'],
-  build: ['seed', 'model', 'test'],
+  test: ['test', 'unit_test'],
+  build: ['seed', 'model', 'test', 'snapshot', 'unit_test'],
+  snapshot: ['snapshot'],
 };
 
 /** What a run will do, decided before the warehouse is opened. */
@@ -47,9 +48,15 @@ export function planRun(p: ParsedProject, command: RunCommand, selected: Readonl
  * tested model itself is built from).
  */
 function executionDag(p: ParsedProject, ids: ReadonlySet<string>, command: RunCommand): Dag {
-  const inputs = [...ids].map((id) => ({ id, deps: runParents(p, id) }));
+  // A unit test reads no warehouse data, only the column types of its model's inputs: it runs
+  // after them, and in build its model waits for it (a failing unit test skips the model).
+  const inputs = [...ids].map((id) => {
+    const u = p.unitTests.get(id);
+    return { id, deps: u ? runParents(p, u.model) : runParents(p, id) };
+  });
   if (command !== 'build') return Dag.build(inputs);
   const byId = new Map(inputs.map((i) => [i.id, i]));
+  for (const u of p.unitTests.values()) if (ids.has(u.id) && ids.has(u.model)) byId.get(u.model)!.deps.push(u.id);
   const ancestors = new Map<string, Set<string>>();
   const ancestorsOf = (id: string) => {
     let a = ancestors.get(id);
@@ -62,7 +69,7 @@ function executionDag(p: ParsedProject, ids: ReadonlySet<string>, command: RunCo
     for (const parent of parents) {
       for (const child of throughEphemerals(p, parent, (x) => p.dag.children(x))) {
         const n = p.nodes.get(child);
-        if (!n || n.resourceType === 'test' || !ids.has(child)) continue;
+        if (!n || n.resourceType === 'test' || n.resourceType === 'unit_test' || !ids.has(child)) continue;
         if (parents.some((q) => q !== parent && !ancestorsOf(child).has(q))) continue;
         byId.get(child)!.deps.push(t.id);
       }

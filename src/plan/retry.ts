@@ -22,7 +22,7 @@ export function retryArgs(s: Session): RetryPlan {
   }
   const args = prev.args as Record<string, unknown>;
   const command = String(args.command) as RunCommand;
-  if (!['run', 'build', 'seed', 'test'].includes(command)) {
+  if (!['run', 'build', 'seed', 'test', 'snapshot'].includes(command)) {
     throw new EtlxError({ code: 'E_RETRY', message: `the last run's command "${command}" cannot be retried`, hint: 'retry works after seed, run, test and build' });
   }
   const ids = prev.results.filter((r) => r.status === 'error' || r.status === 'fail' || r.status === 'skipped').map((r) => r.unique_id).filter((id) => s.project.nodes.has(id));

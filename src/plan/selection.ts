@@ -17,6 +17,7 @@ export function selectable(project: ParsedProject): Map<string, SelectableNode> 
       config: n.resourceType === 'source' ? { enabled: true } : (n.config as unknown as Record<string, unknown>),
       packageName: n.packageName,
       ...(n.resourceType === 'source' ? { sourceName: n.sourceName } : {}),
+      ...(n.resourceType === 'test' ? { testType: n.testType } : n.resourceType === 'unit_test' ? { testType: 'unit' as const } : {}),
     });
   }
   return out;
@@ -42,6 +43,11 @@ export function selectIds(s: Session, previous: PreviousArtifacts = { runResults
   };
   const picked = new Set(selectNodes({ select: s.options.select, exclude: s.options.exclude }, ctx));
   requireEveryTermMatches(s.options.select, ctx);
+  if (s.options.exclude.length > 0 && s.project.unitTests.size > 0) {
+    // A unit test goes with its model: excluding the model excludes its unit tests (as in dbt).
+    const out = new Set(selectNodes({ select: s.options.exclude, exclude: [] }, ctx));
+    for (const u of s.project.unitTests.values()) if (out.has(u.model)) picked.delete(u.id);
+  }
   if (s.options.select.length === 0) return picked;
   const excluded = s.options.exclude.length > 0 ? new Set(selectNodes({ select: s.options.exclude, exclude: [] }, ctx)) : new Set<string>();
   for (const t of s.project.tests.values()) {
@@ -50,6 +56,10 @@ export function selectIds(s: Session, previous: PreviousArtifacts = { runResults
     // A generic test needs its own node picked (it may be a source); a singular one, some parent.
     const anchored = t.attachedTo ? picked.has(t.attachedTo) : parents.length > 0;
     if (anchored && parents.every((p) => picked.has(p))) picked.add(t.id);
+  }
+  // A unit test comes with its model, like a data test.
+  for (const u of s.project.unitTests.values()) {
+    if (!picked.has(u.id) && !excluded.has(u.id) && s.project.nodes.has(u.id) && picked.has(u.model)) picked.add(u.id);
   }
   return picked;
 }

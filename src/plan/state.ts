@@ -76,7 +76,7 @@ export function modifiedChecker(s: Session, stateDir: string): (id: string) => '
     if (!same(checksumEntry(n.checksum), old.checksum)) return 'modified';
     if (!same(n.config, old.config)) return 'modified';
     if (n.resourceType === 'test' && n.testType === 'generic' && !same({ name: n.kind, kwargs: n.args }, old.test_metadata)) return 'modified';
-    if (n.resourceType === 'model') {
+    if (n.resourceType === 'model' || n.resourceType === 'snapshot') {
       for (const m of n.macros) if (s.project.macros.get(m)?.checksum !== oldMacros[m]?.checksum?.checksum) return 'modified';
       const oldVars = old.vars_read ?? {};
       for (const [name, value] of Object.entries(oldVars)) {

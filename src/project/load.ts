@@ -16,6 +16,7 @@ export interface ProjectFiles {
   readonly seeds: readonly DataFile[];
   readonly tests: readonly TextFile[];
   readonly macros: readonly TextFile[];
+  readonly snapshots: readonly TextFile[];
 }
 
 export function loadProjectFiles(projectDir: string): ProjectFiles {
@@ -37,10 +38,11 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
     root,
     config,
     models: texts(config.modelPaths, ['.sql']),
-    properties: dedupe(texts([...config.modelPaths, ...config.seedPaths], yamlExts)),
+    properties: dedupe(texts([...config.modelPaths, ...config.seedPaths, ...config.snapshotPaths], yamlExts)),
     seeds: config.seedPaths.flatMap((d) => walk(root, d, ['.csv'])).map((f) => readData(root, f)),
     tests: texts(config.testPaths, ['.sql']),
     macros: texts(config.macroPaths, ['.sql']),
+    snapshots: texts(config.snapshotPaths, ['.sql']),
   };
 }
 

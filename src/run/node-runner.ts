@@ -2,7 +2,7 @@ import type { NodeResult, NodeStatus } from '../artifacts/run-results.js';
 import { relativize } from '../artifacts/paths.js';
 import { relationOf, trimSql, type CompiledProject } from '../compile/compile.js';
 import type { Node } from '../parse/nodes.js';
-import { modelTarget, seedTarget } from '../compile/relations.js';
+import { modelTarget, seedTarget, snapshotTarget } from '../compile/relations.js';
 import type { Connection, Engine } from '../engine/engine.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { isRunnable, materializationOf, type RunnableNode } from '../materialize/index.js';
@@ -14,6 +14,7 @@ import { errorText, explainError, splitHint, StatementFailure } from './errors.j
 import { unbuiltParentMessage } from './not-built.js';
 import type { StopSignal } from './stop-signal.js';
 import { isTransient, retryPolicyOf, waitUnless } from './retry-policy.js';
+import { unitTestSupport } from './unit-test-support.js';
 import { RunWarehouse } from './warehouse.js';
 import { displayRelation } from '../util/sql.js';
 
@@ -87,6 +88,10 @@ export class NodeRunner {
         return `test ${n.name}`;
       case 'source':
         return `freshness of source ${n.sourceName}.${n.name}`;
+      case 'snapshot':
+        return `snapshot ${relationOf(project, ctx, n.id).replace(/"/g, '')}`;
+      case 'unit_test':
+        return `unit test ${project.nodes.get(n.model)?.name ?? n.model}::${n.name}`;
       default:
         return '';
     }
@@ -127,7 +132,8 @@ export class NodeRunner {
     let attempts = 0;
     try {
       this.failOnMissingSource(n);
-      const unbuilt = this.x.planned ? unbuiltParentMessage(s, id, this.x.relations, this.x.planned) : undefined;
+      // A unit test reads fixtures, never the warehouse: its model's parents need not be built.
+      const unbuilt = this.x.planned && n.resourceType !== 'unit_test' ? unbuiltParentMessage(s, id, this.x.relations, this.x.planned) : undefined;
       if (unbuilt) throw new NodeFailure({ code: 'E_RELATION_NOT_BUILT', ...unbuilt });
       // Each kind's statements are atomic per node, so a failed attempt left nothing behind and
       // the next one starts clean. target/run keeps the statements of the last attempt.
@@ -162,7 +168,7 @@ export class NodeRunner {
     const message = failure ? withHint(failure) : outcome.test?.message;
     const rows = outcome.rows;
     const failures = outcome.test?.failures;
-    const relation = n.resourceType === 'model' || n.resourceType === 'seed' ? relationOf(s.project, s.ctx, id) : undefined;
+    const relation = n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot' ? relationOf(s.project, s.ctx, id) : undefined;
     const where = failure ? `${failure.file}${failure.line !== undefined ? `:${failure.line}` : ''}` : '';
     reporter.emit({
       type: 'node_end',
@@ -172,7 +178,7 @@ export class NodeRunner {
       resource_type: n.resourceType,
       status,
       description: status === 'success' ? `${outcome.verb ?? verb(n)} ${description}` : description,
-      ...(rows !== undefined && n.resourceType !== 'test' ? { rows } : {}),
+      ...(rows !== undefined && n.resourceType !== 'test' && n.resourceType !== 'unit_test' ? { rows } : {}),
       ...(failures !== undefined ? { failures } : {}),
       elapsed,
       ...(message ? { message: failure && n.resourceType !== 'test' ? `${message}\n  in ${where}` : message } : {}),
@@ -187,7 +193,7 @@ export class NodeRunner {
       status,
       timing: { started_at: started.toISOString(), completed_at: completed.toISOString(), elapsed },
       rows_affected: rows ?? null,
-      ...(n.resourceType === 'test' ? { failures: failures ?? null } : {}),
+      ...(n.resourceType === 'test' || n.resourceType === 'unit_test' ? { failures: failures ?? null } : {}),
       message: message ?? null,
       ...(relation ? { relation_name: relativize(relation, s.project.root) } : {}),
       attempts,
@@ -200,11 +206,17 @@ export class NodeRunner {
     const now = s.runtime.now();
     const invocationId = s.runtime.invocationId;
     const target =
-      n.resourceType === 'seed' ? seedTarget(n, s.target.schema) : n.resourceType === 'model' && n.mat.kind !== 'file' && n.mat.kind !== 'ephemeral' ? modelTarget(n, s.target.schema) : undefined;
+      n.resourceType === 'seed'
+        ? seedTarget(n, s.target.schema)
+        : n.resourceType === 'snapshot'
+          ? snapshotTarget(n, s.target.schema)
+          : n.resourceType === 'model' && n.mat.kind !== 'file' && n.mat.kind !== 'ephemeral'
+            ? modelTarget(n, s.target.schema)
+            : undefined;
     return {
       node: n,
       compiled: this.x.compiled.nodes.get(n.id),
-      relation: n.resourceType === 'test' ? '' : relationOf(s.project, s.ctx, n.id),
+      relation: n.resourceType === 'test' || n.resourceType === 'unit_test' ? '' : relationOf(s.project, s.ctx, n.id),
       ...(target ? { target } : {}),
       fullRefresh: s.options.fullRefresh && (n.resourceType !== 'model' || n.config.full_refresh !== false),
       files: this.x.files,
@@ -212,6 +224,7 @@ export class NodeRunner {
       stagingId: invocationId,
       ...(this.x.formerRelations?.has(n.id) ? { formerRelation: this.x.formerRelations.get(n.id)! } : {}),
       ...(n.resourceType === 'test' && n.kind === 'row_count_change' ? { testedRelation: relationOf(s.project, s.ctx, n.attachedTo!) } : {}),
+      ...(n.resourceType === 'unit_test' ? { unitTests: unitTestSupport(s) } : {}),
     };
   }
 
@@ -271,5 +284,6 @@ function withHint(d: Diagnostic): string {
 function verb(n: Node): string {
   if (n.resourceType === 'seed') return 'loaded';
   if (n.resourceType === 'model') return n.mat.kind === 'file' ? 'wrote' : 'created';
+  if (n.resourceType === 'snapshot') return 'snapshotted';
   return '';
 }

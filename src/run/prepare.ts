@@ -1,6 +1,6 @@
 import { HISTORY_DDL } from '../artifacts/history.js';
 import type { SourceNode } from '../parse/nodes.js';
-import { modelTarget, seedTarget } from '../compile/relations.js';
+import { modelTarget, seedTarget, snapshotTarget } from '../compile/relations.js';
 import type { Connection } from '../engine/engine.js';
 import { TEST_FAILURES_SCHEMA } from '../materialize/test.js';
 import type { ExistingRelation } from '../materialize/types.js';
@@ -31,8 +31,9 @@ export async function prepareWarehouse(s: Session, c: Connection, ids: ReadonlyS
     const n = s.project.nodes.get(id)!;
     if (n.resourceType === 'model' && (n.mat.kind === 'view' || n.mat.kind === 'table' || n.mat.kind === 'incremental')) schemas.add(modelTarget(n, s.target.schema).schema);
     if (n.resourceType === 'seed') schemas.add(seedTarget(n, s.target.schema).schema);
+    if (n.resourceType === 'snapshot') schemas.add(snapshotTarget(n, s.target.schema).schema);
     if (n.resourceType === 'test' && n.config.store_failures) storeFailures = true;
-    if (n.resourceType !== 'seed') {
+    if (n.resourceType !== 'seed' && n.resourceType !== 'unit_test') {
       for (const p of runParents(s.project, id)) {
         const pn = s.project.nodes.get(p);
         if (pn?.resourceType === 'source' && pn.kind === 'file') sources.add(pn);

@@ -1,5 +1,5 @@
 import { relationOf, type CompiledProject } from '../compile/compile.js';
-import type { ModelNode, SeedNode } from '../parse/nodes.js';
+import type { ModelNode, SeedNode, SnapshotNode } from '../parse/nodes.js';
 import type { Engine } from '../engine/engine.js';
 import { EtlxError } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
@@ -7,17 +7,17 @@ import type { TextTable } from '../materialize/types.js';
 import type { Session } from '../session.js';
 
 /** The model or seed `etlx show` previews; an unknown name is exit 2 with a did-you-mean. */
-export function showable(s: Session, name: string): ModelNode | SeedNode {
-  const node = s.project.models.get(name) ?? s.project.seeds.get(name);
+export function showable(s: Session, name: string): ModelNode | SeedNode | SnapshotNode {
+  const node = s.project.models.get(name) ?? s.project.seeds.get(name) ?? s.project.snapshots.get(name);
   if (!node) {
-    const guess = closest(name, [...s.project.models.keys(), ...s.project.seeds.keys()]);
+    const guess = closest(name, [...s.project.models.keys(), ...s.project.seeds.keys(), ...s.project.snapshots.keys()]);
     throw new EtlxError({ code: 'E_SHOW_UNKNOWN', message: `no model or seed named "${name}"${guess ? `; did you mean "${guess}"?` : ''}`, hint: 'etlx ls lists the models' });
   }
   return node;
 }
 
 /** The first rows of a model (or seed) as text. An ephemeral model's SQL is run directly. */
-export async function previewRows(s: Session, node: ModelNode | SeedNode, compiled: CompiledProject, engine: Engine, limit: number): Promise<TextTable> {
+export async function previewRows(s: Session, node: ModelNode | SeedNode | SnapshotNode, compiled: CompiledProject, engine: Engine, limit: number): Promise<TextTable> {
   const from = node.resourceType === 'model' && node.mat.kind === 'ephemeral' ? `(\n${compiled.nodes.get(node.id)!.sql}\n)` : relationOf(s.project, s.ctx, node.id);
   const c = await engine.connect();
   try {

@@ -25,7 +25,7 @@ export function memoryProject(files: Readonly<Record<string, string>>, root = RO
       .sort();
   const text = (p: string): TextFile => ({ path: p, absPath: path.join(root, p), text: files[p]!, checksum: sha1(files[p]!) });
   const data = (p: string): DataFile => ({ path: p, absPath: path.join(root, p), checksum: sha1(files[p]!) });
-  const props = [...new Set(under([...config.modelPaths, ...config.seedPaths], ['.yml', '.yaml']))];
+  const props = [...new Set(under([...config.modelPaths, ...config.seedPaths, ...config.snapshotPaths], ['.yml', '.yaml']))];
   return {
     root,
     config,
@@ -34,6 +34,7 @@ export function memoryProject(files: Readonly<Record<string, string>>, root = RO
     seeds: under(config.seedPaths, ['.csv']).map(data),
     tests: under(config.testPaths, ['.sql']).map(text),
     macros: under(config.macroPaths, ['.sql']).map(text),
+    snapshots: under(config.snapshotPaths, ['.sql']).map(text),
   };
 }
 

@@ -26,7 +26,7 @@ describe('validateYaml', () => {
         file: 'etlx.yml',
         line: 3,
         column: 1,
-        hint: 'valid keys here: clean-targets, config-version, macro-paths, model-paths, models, name, notify, on-run-end, on-run-start, profile, seed-paths, seeds, target-path, test-paths, vars, version',
+        hint: 'valid keys here: clean-targets, config-version, macro-paths, model-paths, models, name, notify, on-run-end, on-run-start, profile, seed-paths, seeds, snapshot-paths, target-path, test-paths, vars, version',
       },
     ]);
   });

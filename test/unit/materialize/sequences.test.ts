@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'vitest';
 import { goldenFolder } from '../golden-files.js';
 import type { CompiledNode } from '../../../src/compile/compile.js';
-import type { MaterializationSpec, ModelNode, SeedNode, TestNode } from '../../../src/parse/nodes.js';
+import type { MaterializationSpec, ModelNode, SeedNode, SnapshotNode, TestNode } from '../../../src/parse/nodes.js';
 import { MATERIALIZATIONS, kindOf, type RunnableNode } from '../../../src/materialize/index.js';
 import { NodeFailure, type NodeWork } from '../../../src/materialize/types.js';
 import { FakeFiles, FakeWarehouse, type Script } from './fake-warehouse.js';
@@ -227,5 +227,50 @@ describe('statement sequences per kind (golden, fake Warehouse)', () => {
       'test_row_count_change',
       await sequence({ node: testNode({}, 'row_count_change'), compiled: testSql, relation: '', target: undefined, testedRelation: REL, script: { answers: [[/as etlx_failures/, [{ failures: 0 }]], [/^select count\(\*\) as n/, [{ n: 120 }]]] } }),
     );
+  });
+
+  const META = { dbt_valid_from: 'dbt_valid_from', dbt_valid_to: 'dbt_valid_to', dbt_scd_id: 'dbt_scd_id', dbt_updated_at: 'dbt_updated_at', dbt_is_deleted: 'dbt_is_deleted' };
+  const snapNode = (config: Partial<SnapshotNode['config']>): SnapshotNode =>
+    ({
+      id: 'snapshot.p.customers',
+      name: 'customers',
+      path: 'snapshots/customers.sql',
+      resourceType: 'snapshot',
+      config: { materialized: 'snapshot', strategy: 'timestamp', unique_key: ['id'], updated_at: 'updated_at', check_cols: [], hard_deletes: 'ignore', snapshot_meta_column_names: META, tags: [], enabled: true, pre_hook: [], post_hook: [], meta: {}, ...config },
+    }) as unknown as SnapshotNode;
+  const SNAP_SQL = `select id, name, updated_at from "crm"."customers"`;
+  const snapCompiled = compiled({ sql: SNAP_SQL, incremental: undefined });
+  const SNAP_REL = '"snapshots"."customers"';
+  const SNAP_TARGET = { schema: 'snapshots', identifier: 'customers' };
+  const SRC_COLS = [
+    { name: 'id', type: 'BIGINT' },
+    { name: 'name', type: 'VARCHAR' },
+    { name: 'updated_at', type: 'TIMESTAMP' },
+  ];
+  const HIST_COLS = [...SRC_COLS, ...['dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to'].map((name) => ({ name, type: name === 'dbt_scd_id' ? 'VARCHAR' : 'TIMESTAMP' }))];
+  const snapLater = (extra: Partial<Script> = {}): Script => ({
+    existing: { 'snapshots.customers': 'table' },
+    columns: { 'snapshots.customers': HIST_COLS, 'temp.etlx_snapshot_customers': SRC_COLS },
+    counts: [[/^update/, 1], [/^insert into/, 2]],
+    ...extra,
+  });
+  const snap = (config: Partial<SnapshotNode['config']>, script: Script) =>
+    sequence({ node: snapNode(config), compiled: snapCompiled, relation: SNAP_REL, target: SNAP_TARGET, script });
+
+  it('snapshot: first run, timestamp and check strategies, each hard_deletes mode, a new column, duplicate keys', async () => {
+    golden('snapshot_first_run', await snap({}, { counts: [[/^create table/, 3]] }));
+    golden('snapshot_first_run_new_record', await snap({ hard_deletes: 'new_record' }, { counts: [[/^create table/, 3]] }));
+    golden('snapshot_timestamp', await snap({}, snapLater()));
+    golden('snapshot_check', await snap({ strategy: 'check', check_cols: ['name'] }, snapLater()));
+    golden('snapshot_check_all', await snap({ strategy: 'check', check_cols: 'all', unique_key: ['id', 'name'] }, snapLater()));
+    golden('snapshot_invalidate', await snap({ hard_deletes: 'invalidate' }, snapLater()));
+    golden('snapshot_new_record', await snap({ hard_deletes: 'new_record' }, snapLater({ columns: { 'snapshots.customers': [...HIST_COLS, { name: 'dbt_is_deleted', type: 'BOOLEAN' }], 'temp.etlx_snapshot_customers': SRC_COLS } })));
+    golden('snapshot_new_column', await snap({}, snapLater({ columns: { 'snapshots.customers': HIST_COLS, 'temp.etlx_snapshot_customers': [...SRC_COLS, { name: 'tier', type: 'VARCHAR' }] } })));
+    golden(
+      'snapshot_renamed_meta_columns',
+      await snap({ snapshot_meta_column_names: { ...META, dbt_valid_from: 'valid_from', dbt_valid_to: 'valid_to' } }, snapLater()),
+    );
+    golden('snapshot_duplicate_keys', await snap({}, snapLater({ answers: [[/having count\(\*\) > 1/, [{ id: 7, n: 2 }]]] })));
+    golden('snapshot_full_refresh_keeps_history', await sequence({ node: snapNode({}), compiled: snapCompiled, relation: SNAP_REL, target: SNAP_TARGET, fullRefresh: true, script: snapLater() }));
   });
 });
