@@ -32,6 +32,8 @@ export interface RelationResolver {
   table(schema: string | undefined, name: string): ResolvedRelation | undefined;
   /** A reader such as read_parquet('/abs/path'): its function name and first argument. */
   tableFunction(fn: string, firstArg: string | undefined): ResolvedRelation | undefined;
+  /** A CTE that stands for a node (an ephemeral model inlined by etlx), not analyzed again. */
+  cte?(name: string): ResolvedRelation | undefined;
 }
 
 export interface ModelLineage {
@@ -67,7 +69,8 @@ interface Scope {
   aliases: Col[];
 }
 
-type Ctes = ReadonlyMap<string, readonly Col[]>;
+/** CTEs in scope: analyzed columns, or a node (possibly with unknown columns). */
+type Ctes = ReadonlyMap<string, { readonly cols?: readonly Col[]; readonly node?: ResolvedRelation }>;
 
 /** SQL's functions written without parentheses: the parser gives them as column references. */
 const NILADIC = new Set(['current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'current_user', 'session_user', 'user', 'current_role', 'current_catalog', 'current_schema']);
@@ -133,11 +136,16 @@ class Analyzer {
     if (entries.length === 0) return ctes;
     const env = new Map(ctes);
     for (const e of entries) {
+      const asNode = this.resolver.cte?.(e.key);
+      if (asNode) {
+        env.set(lower(e.key), { node: asNode });
+        continue;
+      }
       const q = e.value.query.node as Record<string, Json>;
       if (q.type === 'RECURSIVE_CTE_NODE') throw new Unfollowable(`the recursive CTE "${e.key}" is not followed`);
       const cols = this.query(q, env, outer);
       const aliases = ((e.value as Record<string, Json>).aliases as string[] | undefined) ?? [];
-      env.set(lower(e.key), renamed(cols, aliases));
+      env.set(lower(e.key), { cols: renamed(cols, aliases) });
     }
     return env;
   }
@@ -187,7 +195,8 @@ class Analyzer {
         const schema = typeof r.schema_name === 'string' && r.schema_name !== '' ? r.schema_name : undefined;
         const relName = lower(alias ?? name);
         const cte = schema === undefined ? ctes.get(lower(name)) : undefined;
-        if (cte) return [{ name: relName, columns: renamed(cte, columnAliases) }];
+        if (cte?.node) return [nodeRel(relName, cte.node, columnAliases)];
+        if (cte?.cols) return [{ name: relName, columns: renamed(cte.cols, columnAliases) }];
         const node = this.resolver.table(schema, name);
         if (node) return [nodeRel(relName, node, columnAliases)];
         return [{ name: relName, external: schema ? `${schema}.${name}` : name }];

@@ -72,6 +72,8 @@ export const DIAGNOSTIC_CODES = {
   E_INTERRUPTED: 'the run was interrupted',
   E_SHOW: 'etlx show cannot read the relation',
   E_SHOW_UNKNOWN: 'etlx show names no model or seed',
+  // Docs
+  E_DOCS_SERVE: 'etlx docs serve cannot listen on the host and port',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
