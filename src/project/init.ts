@@ -5,7 +5,8 @@ import { EtlxError } from '../errors/diagnostic.js';
 /** The files of a new project: a seed, a staging view, a mart table, tests and a macro. */
 export function scaffoldFiles(name: string): Record<string, string> {
   return {
-    'etlx.yml': `name: ${name}
+    'etlx.yml': `# yaml-language-server: $schema=node_modules/etlx/schemas/etlx.schema.json
+name: ${name}
 profile: ${name}
 
 vars:
@@ -17,7 +18,8 @@ models:
   staging:
     +materialized: view
 `,
-    'profiles.example.yml': `# Copy to profiles.yml to change where etlx writes. Without one, etlx uses ./${name}.duckdb.
+    'profiles.example.yml': `# yaml-language-server: $schema=node_modules/etlx/schemas/profiles.schema.json
+# Copy to profiles.yml to change where etlx writes. Without one, etlx uses ./${name}.duckdb.
 ${name}:
   target: dev
   outputs:
@@ -39,7 +41,8 @@ ${name}:
     'seeds/orders.csv': `order_id,customer_id,amount,status\n10,1,25.00,paid\n11,1,12.50,paid\n12,2,40.00,refunded\n13,3,8.75,paid\n`,
     'models/staging/stg_orders.sql': `select order_id, customer_id, amount, status\nfrom {{ref "orders"}}\nwhere amount >= {{var "min_amount"}}\n`,
     'models/marts/customer_revenue.sql': `select\n    c.customer_id,\n    c.name,\n    {{> money column="coalesce(sum(o.amount) filter (where o.status = 'paid'), 0)"}} as revenue\nfrom {{ref "customers"}} as c\nleft join {{ref "stg_orders"}} as o on o.customer_id = c.customer_id\ngroup by all\n`,
-    'models/schema.yml': `version: 2
+    'models/schema.yml': `# yaml-language-server: $schema=../node_modules/etlx/schemas/properties.schema.json
+version: 2
 models:
   - name: stg_orders
     columns:
