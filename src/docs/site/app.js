@@ -184,6 +184,7 @@
 
   function render(children, nav) {
     main.replaceChildren.apply(main, children);
+    window.scrollTo(0, 0);
     document.querySelectorAll('[data-nav]').forEach(function (a) { a.classList.toggle('active', a.getAttribute('data-nav') === nav); });
   }
 

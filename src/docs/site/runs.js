@@ -6,7 +6,9 @@
   var D = X.D;
   var el = X.el, svg = X.svg;
   var COLORS = { success: '#2e9d5b', pass: '#2e9d5b', error: '#d64545', fail: '#d64545', warn: '#e0a100', skipped: '#9aa3b2', runtime_error: '#d64545', partial: '#e0a100' };
-  var W = 760, H = 220, PAD = { l: 56, r: 16, t: 14, b: 40 };
+  var W = 760, H = 220, PAD = { l: 56, r: 44, t: 14, b: 40 };
+  /** Bars stay narrow when there are few runs. */
+  function barWidth(bw) { return Math.max(1, Math.min(bw * 0.7, 48)); }
 
   function color(status) { return COLORS[status] || '#5b7bd5'; }
 
@@ -33,7 +35,7 @@
     runs.forEach(function (r, i) {
       var h = ((r.elapsed_s || 0) / max) * ih;
       var x = PAD.l + i * bw;
-      g.appendChild(svg('rect', { class: 'bar', x: x + bw * 0.15, y: PAD.t + ih - h, width: Math.max(1, bw * 0.7), height: Math.max(1, h), fill: color(r.status) }, [svg('title', { text: r.command + ' · ' + r.status + ' · ' + X.fmtSeconds(r.elapsed_s) + ' · ' + X.fmtTime(r.started_at) })]));
+      g.appendChild(svg('rect', { class: 'bar', x: x + (bw - barWidth(bw)) / 2, y: PAD.t + ih - h, width: barWidth(bw), height: Math.max(1, h), fill: color(r.status) }, [svg('title', { text: r.command + ' · ' + r.status + ' · ' + X.fmtSeconds(r.elapsed_s) + ' · ' + X.fmtTime(r.started_at) })]));
       if (i % everyNth(runs.length) === 0) labels.push({ x: x + bw / 2, text: shortTime(r.started_at) });
     });
     axes(g, max, 'seconds', labels);
@@ -56,7 +58,7 @@
       Object.keys(counts).sort().forEach(function (st) {
         var h = (counts[st] / max) * ih;
         y -= h;
-        g.appendChild(svg('rect', { class: 'bar', x: x + bw * 0.15, y: y, width: Math.max(1, bw * 0.7), height: h, fill: color(st) }, [svg('title', { text: st + ': ' + counts[st] })]));
+        g.appendChild(svg('rect', { class: 'bar', x: x + (bw - barWidth(bw)) / 2, y: y, width: barWidth(bw), height: h, fill: color(st) }, [svg('title', { text: st + ': ' + counts[st] })]));
       });
       if (i % everyNth(runs.length) === 0) labels.push({ x: x + bw / 2, text: shortTime(runs[i].started_at) });
     });
@@ -91,9 +93,13 @@
     }
     var models = Array.from(new Set(D.history.results.filter(function (r) { return r.resource_type === 'model' || r.resource_type === 'seed'; }).map(function (r) { return r.unique_id; })));
     models.sort(function (a, b) { return (X.byId.get(a) ? X.byId.get(a).name : a) < (X.byId.get(b) ? X.byId.get(b).name : b) ? -1 : 1; });
+    // Start with the model that moves the most rows: the most telling chart.
+    var rowsOf = function (id) { return D.history.results.reduce(function (a, r) { return r.unique_id === id ? Math.max(a, r.rows_affected || 0) : a; }, 0); };
+    var first = models.slice().sort(function (a, b) { return rowsOf(b) - rowsOf(a); })[0];
     var pick = el('select', { id: 'model-pick' }, models.map(function (id) { return el('option', { value: id, text: X.byId.get(id) ? X.byId.get(id).name : id }); }));
     var holder = el('div', { id: 'model-chart' });
     function showModel() { holder.replaceChildren(modelChart(pick.value), modelTable(pick.value)); }
+    if (first) pick.value = first;
     pick.addEventListener('change', showModel);
     var failures = D.history.results.filter(function (r) { return ['error', 'fail', 'runtime_error', 'warn'].indexOf(r.status) >= 0; }).slice().reverse();
     X.render([
