@@ -75,7 +75,7 @@ describe('docs site in Chromium', () => {
   });
 
   const go = async (hash: string, ready: string) => {
-    await page.evaluate((h) => (location.hash = h), hash);
+    await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
     await page.waitForSelector(ready);
   };
   const shot = (name: string, fullPage = true) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
@@ -141,7 +141,7 @@ describe('docs site in Chromium', () => {
     const before = await page.getAttribute('#viewport', 'transform');
     await page.mouse.move(600, 500);
     await page.mouse.wheel(0, -400);
-    await page.waitForFunction((b) => document.getElementById('viewport')!.getAttribute('transform') !== b, before);
+    await page.waitForFunction(`document.getElementById('viewport').getAttribute('transform') !== ${JSON.stringify(before)}`);
   });
 
   it('a node page shows its compiled SQL and columns', async () => {
@@ -162,8 +162,8 @@ describe('docs site in Chromium', () => {
     const want = manifest.nodes[`model.${P}.fct_orders`]!.columns.product_category!.lineage!;
     expect(want).toEqual([{ node: `model.${P}.dim_products`, column: 'category', direct: true }]);
     await page.click(`tr[data-column="product_category"] a.lineage-link`);
-    await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'dim_products');
-    expect(await page.evaluate(() => location.hash)).toBe(`#/node/${encodeURIComponent(`model.${P}.dim_products`)}?col=category`);
+    await page.waitForFunction(`document.querySelector('h1')?.textContent === 'dim_products'`);
+    expect(await page.evaluate('location.hash')).toBe(`#/node/${encodeURIComponent(`model.${P}.dim_products`)}?col=category`);
     expect(await page.getAttribute('tr.target', 'data-column')).toBe('category');
     await shot('05-column-lineage', false);
   });

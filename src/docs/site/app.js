@@ -9,7 +9,7 @@
   var search = document.getElementById('search');
   /** Above this many graph nodes, only a selection is drawn. */
   var DRAW_ALL_LIMIT = 3000;
-  var SUBGRAPH_LIMIT = 400;
+  var SUBGRAPH_LIMIT = 250;
   var LIST_CHUNK = 300;
   var NODE_W = 180, NODE_H = 30;
   var SVGNS = 'http://www.w3.org/2000/svg';

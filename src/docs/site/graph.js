@@ -84,12 +84,14 @@
   /** Layout of a selection, computed in the page (only when the generator made no whole-graph layout). */
   function layoutHere(ids) {
     var g = new window.dagre.graphlib.Graph();
-    g.setGraph({ rankdir: 'LR', nodesep: 12, ranksep: 70, marginx: 20, marginy: 20 });
+    // The generator's settings: the fast ones above 100 nodes (see src/docs/layout.ts).
+    var fast = ids.length > 100;
+    g.setGraph(Object.assign({ rankdir: 'LR', nodesep: 12, ranksep: 70, marginx: 20, marginy: 20 }, fast ? { ranker: 'longest-path' } : {}));
     g.setDefaultEdgeLabel(function () { return {}; });
     var set = new Set(ids);
     ids.forEach(function (id) { g.setNode(id, { width: X.NODE_W, height: X.NODE_H }); });
     ids.forEach(function (id) { X.byId.get(id).children.forEach(function (c) { if (set.has(c)) g.setEdge(id, c); }); });
-    window.dagre.layout(g);
+    window.dagre.layout(g, fast ? { disableOptimalOrderHeuristic: true } : {});
     var x = [], y = [];
     ids.forEach(function (id) { var p = g.node(id); x.push(p.x); y.push(p.y); });
     var lab = g.graph();

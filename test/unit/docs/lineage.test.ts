@@ -22,6 +22,7 @@ const TABLES: Record<string, { node: string; columns?: string[] }> = {
 
 const resolver: RelationResolver = {
   table: (schema, name) => TABLES[`${(schema ?? 'main').toLowerCase()}.${name.toLowerCase()}`],
+  cte: (name) => (name === '__etlx_cte__int' ? { node: 'model.p.int', columns: ['k', 'v'] } : undefined),
   tableFunction: (fn, arg) => (fn === 'read_parquet' && arg === '/data/events/*.parquet' ? { node: E, columns: ['event_id', 'customer_id', 'kind', 'at'] } : undefined),
 };
 
@@ -76,6 +77,7 @@ const CASES: [string, string, Expected, string[]?][] = [
   ['recursive CTE gets a note', 'with recursive r(n) as (select 1 union all select n + 1 from r where n < 3) select n from r', { n: { note: /recursive/ } }, ['n']],
   ['catalog names unaliased expressions by position', 'select id + 1, upper(status) from orders', { '(id + 1)': [c(O, 'id')], 'upper(status)': [c(O, 'status')] }, ['(id + 1)', 'upper(status)']],
   ['column count mismatch gets a note', 'select id from orders', { id: { note: /found 1 columns/ }, extra: { note: /found 1 columns/ } }, ['id', 'extra']],
+  ['an inlined ephemeral model is its own node', 'with "__etlx_cte__int" as (select id as k, amount as v from orders) select k, v * 2 as w from "__etlx_cte__int"', { k: [d('model.p.int', 'k')], w: [c('model.p.int', 'v')] }],
   ['nested CTE inside a subquery', 'select t.n from (with w as (select name as n from customers) select n from w) t', { n: [d(C, 'name')] }],
   ['in-subquery in an expression', 'select id in (select order_id from mart.payments) as paid from orders', { paid: [c(O, 'id'), c(P, 'order_id')] }],
   ['coalesce over a left join and a CTE aggregate', 'with r as (select customer_id, sum(amount) as rev from orders group by 1) select c.id, coalesce(r.rev, 0) as revenue from customers c left join r on r.customer_id = c.id', { id: [d(C, 'id')], revenue: [c(O, 'amount')] }],
