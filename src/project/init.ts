@@ -5,8 +5,8 @@ import { EtlxError } from '../errors/diagnostic.js';
 /** The files of a new project: a seed, a staging view, a mart table, tests and a macro. */
 export function scaffoldFiles(name: string): Record<string, string> {
   return {
-    'etlx.yml': `# yaml-language-server: $schema=node_modules/etlx/schemas/etlx.schema.json
-name: ${name}
+    'etlx.yml': `name: ${name}
+# yaml-language-server: $schema=node_modules/etlx/schemas/etlx.schema.json
 profile: ${name}
 
 vars:
@@ -36,6 +36,9 @@ ${name}:
       settings:
         memory_limit: 4GB
 `,
+    // Newer yaml-language-server releases read a modeline only above the first key, and etlx.yml
+    // starts with its name: this maps the schema for VS Code whatever the release.
+    '.vscode/settings.json': `${JSON.stringify({ 'yaml.schemas': { './node_modules/etlx/schemas/etlx.schema.json': 'etlx.yml' } }, null, 2)}\n`,
     '.gitignore': `target/\n*.duckdb\n*.duckdb.wal\nprofiles.yml\n`,
     'seeds/customers.csv': `customer_id,name,country\n1,Ada,GB\n2,Grace,US\n3,Linus,FI\n`,
     'seeds/orders.csv': `order_id,customer_id,amount,status\n10,1,25.00,paid\n11,1,12.50,paid\n12,2,40.00,refunded\n13,3,8.75,paid\n`,

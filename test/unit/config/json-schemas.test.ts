@@ -63,18 +63,21 @@ describe('JSON Schemas', () => {
     try {
       const root = path.join(dir, 'shop');
       initProject(root);
-      const cases: [string, SchemaFileName, string][] = [
-        ['etlx.yml', 'etlx.schema.json', 'node_modules/etlx/schemas/etlx.schema.json'],
-        ['profiles.example.yml', 'profiles.schema.json', 'node_modules/etlx/schemas/profiles.schema.json'],
-        ['models/schema.yml', 'properties.schema.json', '../node_modules/etlx/schemas/properties.schema.json'],
+      // etlx.yml keeps `name:` on its first line, so its modeline is the second line.
+      const cases: [string, SchemaFileName, string, number][] = [
+        ['etlx.yml', 'etlx.schema.json', 'node_modules/etlx/schemas/etlx.schema.json', 1],
+        ['profiles.example.yml', 'profiles.schema.json', 'node_modules/etlx/schemas/profiles.schema.json', 0],
+        ['models/schema.yml', 'properties.schema.json', '../node_modules/etlx/schemas/properties.schema.json', 0],
       ];
-      for (const [rel, schema, ref] of cases) {
+      for (const [rel, schema, ref, line] of cases) {
         const text = fs.readFileSync(path.join(root, rel), 'utf8');
-        expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${ref}`);
+        expect(text.split('\n')[line]).toBe(`# yaml-language-server: $schema=${ref}`);
         // The path the modeline names resolves to the shipped file once etlx is in node_modules.
         expect(path.posix.basename(ref)).toBe(schema);
         expect(validate(schema, parse(text))).toEqual({ ok: true, errors: 'No errors' });
       }
+      const vscode = JSON.parse(fs.readFileSync(path.join(root, '.vscode', 'settings.json'), 'utf8')) as Record<string, Record<string, string>>;
+      expect(vscode['yaml.schemas']).toEqual({ './node_modules/etlx/schemas/etlx.schema.json': 'etlx.yml' });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
