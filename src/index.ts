@@ -5,6 +5,8 @@
  *
  * load ─▶ Session ─▶ select/plan ─▶ compile (render + parse check) ─▶ run (engine) ─▶ artifacts
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { writeCompiledFiles } from './artifacts/compiled-files.js';
 import { writeManifest } from './artifacts/manifest-file.js';
 import { compileAndCheck } from './compile/check.js';
@@ -157,6 +159,37 @@ export async function checkConnection(s: Session): Promise<string> {
 export async function history(s: Session, o: { last: number; output: 'text' | 'json' }): Promise<string[]> {
   const { historyLines } = await import('./run/history.js');
   return historyLines(s, o);
+}
+
+export type { DocsResult } from './docs/generate.js';
+
+/**
+ * `etlx docs generate`: catalog.json, the manifest with column lineage, and the docs site, from
+ * the existing warehouse (opened, never written: a missing warehouse is an error, not created).
+ */
+export async function docsGenerate(s: Session, checker: SqlChecker): Promise<import('./docs/generate.js').DocsResult> {
+  const compiled = await compileAndCheck(s, checker);
+  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines, { mustExist: true });
+  try {
+    const { generateDocs } = await import('./docs/generate.js');
+    return await generateDocs(s, compiled, engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * `etlx docs serve`: serves target/docs (generating it first when it is missing) until
+ * `close()`. Only files inside target/docs are served.
+ */
+export async function docsServe(s: Session, checker: SqlChecker, o: { port: number; host: string }): Promise<{ url: string; generated: boolean; close(): Promise<void> }> {
+  const site = path.join(s.targetDir, 'docs');
+  const generated = !existsSync(path.join(site, 'index.html'));
+  if (generated) await docsGenerate(s, checker);
+  else checker.close();
+  const { serveSite } = await import('./docs/serve.js');
+  const server = await serveSite(site, o);
+  return { url: server.url, generated, close: () => server.close() };
 }
 
 /** `etlx ls`. */

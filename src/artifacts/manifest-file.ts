@@ -3,7 +3,7 @@ import type { CompiledProject } from '../compile/compile.js';
 import type { ParsedProject } from '../parse/parse-project.js';
 import type { Target } from '../config/profiles.js';
 import { writeFileAtomic } from './json.js';
-import { buildManifest, manifestJson } from './manifest.js';
+import { buildManifest, manifestJson, type ColumnLineageMap } from './manifest.js';
 import { relativize } from './paths.js';
 import type { Secrets } from '../util/redact.js';
 
@@ -15,11 +15,12 @@ export function writeManifest(
   targetDir: string,
   runtime: { readonly version: string; readonly now: () => Date; readonly invocationId: string },
   secrets: Secrets,
+  columnLineage?: ColumnLineageMap,
 ): void {
   const manifest = buildManifest(project, compiled, target, {
     etlxVersion: runtime.version,
     generatedAt: runtime.now().toISOString(),
     invocationId: runtime.invocationId,
-  });
+  }, columnLineage);
   writeFileAtomic(path.join(targetDir, 'manifest.json'), secrets.redactJson(relativize(manifestJson(manifest), project.root)));
 }

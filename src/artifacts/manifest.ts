@@ -8,6 +8,10 @@ import { checksumEntry } from '../project/files.js';
 
 export const MANIFEST_SCHEMA = 'etlx/manifest/v1';
 
+/** Column lineage per model (docs generate): output column -> its upstream columns, or a note. */
+export type ModelColumnLineage = ReadonlyMap<string, { readonly lineage: readonly { readonly node: string; readonly column: string; readonly direct: boolean }[]; readonly note?: string }>;
+export type ColumnLineageMap = ReadonlyMap<string, ModelColumnLineage>;
+
 export interface InvocationMeta {
   readonly etlxVersion: string;
   readonly generatedAt: string;
@@ -20,6 +24,7 @@ export function buildManifest(
   compiled: CompiledProject,
   target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>,
   meta: InvocationMeta,
+  columnLineage?: ColumnLineageMap,
 ): Record<string, unknown> {
   const nodes: Record<string, unknown> = {};
   const sources: Record<string, unknown> = {};
@@ -30,7 +35,7 @@ export function buildManifest(
     parentMap[id] = [...p.dag.parents(id)];
     childMap[id] = [...p.dag.children(id)];
     if (n.resourceType === 'source') sources[id] = sourceEntry(n);
-    else nodes[id] = nodeEntry(p, n, compiled, target);
+    else nodes[id] = nodeEntry(p, n, compiled, target, columnLineage?.get(id));
   }
   const macros: Record<string, unknown> = {};
   for (const m of p.macros.values()) macros[m.name] = { name: m.name, path: m.path, checksum: { name: 'sha1', checksum: m.checksum } };
@@ -55,7 +60,13 @@ export function manifestJson(manifest: Record<string, unknown>): string {
   return `${stableStringify(manifest)}\n`;
 }
 
-function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }>, compiled: CompiledProject, target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>): unknown {
+function nodeEntry(
+  p: ParsedProject,
+  n: Exclude<Node, { resourceType: 'source' }>,
+  compiled: CompiledProject,
+  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>,
+  lineage: ModelColumnLineage | undefined,
+): unknown {
   const c = compiled.nodes.get(n.id);
   const base = {
     unique_id: n.id,
@@ -77,7 +88,7 @@ function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }
         checksum: checksumEntry(n.checksum),
         config: n.config,
         relation_name: relationOf(p, { target }, n.id),
-        columns: Object.fromEntries(n.columns.map((col) => [col.name, col])),
+        columns: withLineage(n.columns, lineage),
       };
     case 'seed':
       return {
@@ -121,6 +132,17 @@ function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }
       return never;
     }
   }
+}
+
+/** Declared columns, and with docs generate every output column with its lineage. */
+function withLineage(declared: Extract<Node, { resourceType: 'model' }>['columns'], lineage: ModelColumnLineage | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.fromEntries(declared.map((col) => [col.name, col]));
+  if (!lineage) return out;
+  for (const [name, l] of lineage) {
+    const key = Object.keys(out).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+    out[key] = { name: key, ...(out[key] as object | undefined), lineage: l.lineage, ...(l.note !== undefined ? { lineage_note: l.note } : {}) };
+  }
+  return out;
 }
 
 function sourceEntry(s: Extract<Node, { resourceType: 'source' }>): unknown {

@@ -99,6 +99,39 @@ export function registerCommands(program: Command, inv: Invocation): void {
       const s = sessionOrClose(inv, { ...f, ...r.flags }, checker);
       inv.exitCode = (await etlx.run(s, r.command, inv.stop, { checker, extraArgs: { retry_of: r.retryOf } })).exitCode;
     });
+
+  registerDocs(program, inv);
+}
+
+/** `etlx docs generate` and `etlx docs serve`. */
+function registerDocs(program: Command, inv: Invocation): void {
+  const docs = program.command('docs').description('docs site, catalog.json and column lineage');
+  withGlobalFlags(docs.command('generate').description('write target/catalog.json, column lineage into manifest.json, and the site target/docs/ (touches no data)')).action(async (f: RawFlags) => {
+    const checker = await etlx.startSqlChecker();
+    const s = sessionOrClose(inv, f, checker);
+    const r = await etlx.docsGenerate(s, checker);
+    const rel = (p: string) => path.relative(s.project.root, p);
+    for (const e of r.catalogErrors) s.runtime.reporter.emit({ type: 'info', message: `Not in the catalog: ${e}` });
+    s.runtime.reporter.emit({ type: 'info', message: `Wrote ${rel(r.catalogFile)}, ${rel(r.manifestFile)} (lineage for ${r.lineageColumns} columns, ${r.notedColumns} left with a note) and ${rel(r.siteFile)}` });
+  });
+  withGlobalFlags(docs.command('serve').description('serve the docs site on 127.0.0.1 until Ctrl-C (which exits 0); generates it first when missing'))
+    .option('--port <n>', 'port to listen on', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (f: RawFlags & { port: string; host: string }) => {
+      const port = Number(f.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new etlx.EtlxError({ code: 'E_ARGS', message: `--port must be a whole number from 0 to 65535, not "${f.port}"`, hint: 'e.g. --port 8080' });
+      }
+      const checker = await etlx.startSqlChecker();
+      const s = sessionOrClose(inv, f, checker);
+      const server = await etlx.docsServe(s, checker, { port, host: f.host });
+      s.runtime.reporter.emit({ type: 'info', message: `${server.generated ? 'Generated the docs site. ' : ''}Serving ${path.relative(s.project.root, path.join(s.targetDir, 'docs'))} at ${server.url} (Ctrl-C to stop)` });
+      // Ctrl-C (or SIGTERM) is how a server is meant to stop: a clean exit, code 0.
+      inv.signalEndsNormally = true;
+      await inv.stop.whenStopped();
+      await server.close();
+      inv.exitCode = 0;
+    });
 }
 
 /** Loads the project; a project error closes the parser started for it. */

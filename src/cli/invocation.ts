@@ -16,6 +16,8 @@ export class Invocation {
   debug = false;
   /** Set by SIGINT/SIGTERM from the start of the invocation: runs start nothing new and exit 130. */
   readonly stop = new StopSignal();
+  /** Set by commands that run until told to stop (docs serve): a signal then ends them with exit 0. */
+  signalEndsNormally = false;
   private reporterCache: Reporter | undefined;
   private secretsValue: Secrets = Secrets.none;
   private runtimeCache: Runtime | undefined;

@@ -39,7 +39,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), o: 
   try {
     await program.parseAsync([...argv], { from: 'user' });
     // A command that finished despite a signal (ls, compile) still reports the interruption.
-    return inv.stop.requested && inv.exitCode === 0 ? 130 : inv.exitCode;
+    return inv.stop.requested && inv.exitCode === 0 && !inv.signalEndsNormally ? 130 : inv.exitCode;
   } catch (e) {
     return reportError(e, inv, argv.includes('--debug'), jsonLogFormat(argv));
   } finally {

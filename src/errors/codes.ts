@@ -94,6 +94,8 @@ export const DIAGNOSTIC_CODES = {
   E_WAREHOUSE_GONE: 'the warehouse file was deleted or moved during the run',
   E_SHOW: 'etlx show cannot read the relation',
   E_SHOW_UNKNOWN: 'etlx show names no model or seed',
+  // Docs
+  E_DOCS_SERVE: 'etlx docs serve cannot listen on the host and port',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

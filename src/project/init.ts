@@ -8,6 +8,7 @@ import { makeDirs } from '../project/make-dirs.js';
 export function scaffoldFiles(name: string): Record<string, string> {
   return {
     'etlx.yml': `name: ${name}
+# yaml-language-server: $schema=node_modules/etlx/schemas/etlx.schema.json
 profile: ${name}
 
 vars:
@@ -19,7 +20,8 @@ models:
   staging:
     +materialized: view
 `,
-    'profiles.example.yml': `# Copy to profiles.yml to change where etlx writes. Without one, etlx uses ./${name}.duckdb.
+    'profiles.example.yml': `# yaml-language-server: $schema=node_modules/etlx/schemas/profiles.schema.json
+# Copy to profiles.yml to change where etlx writes. Without one, etlx uses ./${name}.duckdb.
 ${name}:
   target: dev
   outputs:
@@ -36,12 +38,16 @@ ${name}:
       settings:
         memory_limit: 4GB
 `,
+    // Newer yaml-language-server releases read a modeline only above the first key, and etlx.yml
+    // starts with its name: this maps the schema for VS Code whatever the release.
+    '.vscode/settings.json': `${JSON.stringify({ 'yaml.schemas': { './node_modules/etlx/schemas/etlx.schema.json': 'etlx.yml' } }, null, 2)}\n`,
     '.gitignore': GITIGNORE,
     'seeds/customers.csv': `customer_id,name,country\n1,Ada,GB\n2,Grace,US\n3,Linus,FI\n`,
     'seeds/orders.csv': `order_id,customer_id,amount,status\n10,1,25.00,paid\n11,1,12.50,paid\n12,2,40.00,refunded\n13,3,8.75,paid\n`,
     'models/staging/stg_orders.sql': `select order_id, customer_id, amount, status\nfrom {{ref "orders"}}\nwhere amount >= {{var "min_amount"}}\n`,
     'models/marts/customer_revenue.sql': `select\n    c.customer_id,\n    c.name,\n    {{> money column="coalesce(sum(o.amount) filter (where o.status = 'paid'), 0)"}} as revenue\nfrom {{ref "customers"}} as c\nleft join {{ref "stg_orders"}} as o on o.customer_id = c.customer_id\ngroup by all\n`,
-    'models/schema.yml': `version: 2
+    'models/schema.yml': `# yaml-language-server: $schema=../node_modules/etlx/schemas/properties.schema.json
+version: 2
 models:
   - name: stg_orders
     columns:
