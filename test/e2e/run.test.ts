@@ -100,7 +100,7 @@ describe('the warehouse lock', () => {
     const db = path.join(d, 'locked.duckdb');
     const holder = spawn(
       process.execPath,
-      ['-e', `import('@duckdb/node-api').then(async ({DuckDBInstance}) => { const i = await DuckDBInstance.create(${JSON.stringify(db)}); await i.connect(); console.log('ready'); setTimeout(() => {}, 60000); })`],
+      ['-e', `import('@duckdb/node-api').then(async ({DuckDBInstance}) => { const i = await DuckDBInstance.create(${JSON.stringify(db)}); globalThis.held = [i, await i.connect()]; console.log('ready'); setTimeout(() => {}, 60000); })`],
       { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
