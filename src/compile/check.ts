@@ -17,10 +17,14 @@ import type { Session } from '../session.js';
  */
 export async function compileAndCheck(s: Session, checker: SqlChecker, whileChecking?: (compiled: CompiledProject) => void): Promise<CompiledProject> {
   try {
+    // SQL that passed the check before need not be parsed again. Without that record every
+    // statement will be parsed: the parser opens while the project renders.
+    const passed = ChecksumCache.forTarget(s.targetDir, 'checked-sql');
+    if (passed.isEmpty()) checker.warmUp?.();
     const compiled = compileProject(s.project, s.ctx);
     throwIfErrors(compiled.diagnostics);
     await checker.whenReady();
-    const checking = checkCompiled(s, compiled, checker);
+    const checking = checkCompiled(s, compiled, checker, passed);
     whileChecking?.(compiled);
     await checking;
     return compiled;
@@ -29,7 +33,7 @@ export async function compileAndCheck(s: Session, checker: SqlChecker, whileChec
   }
 }
 
-async function checkCompiled(s: Session, compiled: CompiledProject, checker: SqlChecker): Promise<void> {
+async function checkCompiled(s: Session, compiled: CompiledProject, checker: SqlChecker, passed: ChecksumCache): Promise<void> {
   const items: { node: Node; sql: string; rendered: Rendered | undefined }[] = [];
   for (const [id, c] of compiled.nodes) {
     const node = s.project.nodes.get(id)!;
@@ -39,8 +43,6 @@ async function checkCompiled(s: Session, compiled: CompiledProject, checker: Sql
       if (c.incremental) items.push({ node, sql: c.incremental.rendered.text, rendered: c.incremental.rendered });
     }
   }
-  // SQL that passed the check before need not be parsed again.
-  const passed = ChecksumCache.forTarget(s.targetDir, 'checked-sql');
   const sums = items.map((i) => sha1(i.sql));
   const todo = items.map((_, i) => i).filter((i) => !passed.same(sums[i]!, 'ok'));
   const problems = await checker.check(todo.map((i) => items[i]!.sql));
