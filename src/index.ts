@@ -5,9 +5,10 @@
  *
  * load ─▶ Session ─▶ select/plan ─▶ compile (render + parse check) ─▶ run (engine) ─▶ artifacts
  */
-import { writeCompiledFiles } from './artifacts/compiled-files.js';
+import { compiledPath, writeCompiledFiles } from './artifacts/compiled-files.js';
 import { writeManifest } from './artifacts/manifest-file.js';
 import { compileAndCheck } from './compile/check.js';
+import { compileUnchanged, recordCompile, recordingEnv, type UnchangedCompile } from './compile/fingerprint.js';
 import type { CompiledProject } from './compile/compile.js';
 import { EngineRegistry, type SqlChecker } from './engine/engine.js';
 import { engineLibraryVersion, openWarehouse, startSqlChecker } from './engine/open.js';
@@ -29,7 +30,7 @@ export { createReporter, LogFileReporter } from './report/reporters.js';
 export type { Reporter, EtlxEvent } from './report/events.js';
 export { initProject } from './project/init.js';
 export { clean } from './project/clean.js';
-export type { GlobalOptions, Runtime, Session, RunCommand, Plan, RunOutcome, RetryPlan, LsOutput, CompiledProject, SqlChecker };
+export type { GlobalOptions, Runtime, Session, RunCommand, Plan, RunOutcome, RetryPlan, LsOutput, CompiledProject, SqlChecker, UnchangedCompile };
 export { listResources, retryArgs, startSqlChecker };
 
 /** What a Runtime needs besides the reporter: one per invocation. */
@@ -61,10 +62,37 @@ export interface CompileResult {
 /** `etlx compile`: render, check, write target/compiled for the selection and the manifest. */
 export async function compile(s: Session, checker: SqlChecker): Promise<CompileResult> {
   const ids = selectIds(s);
-  const compiled = await compileAndCheck(s, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids));
-  saveManifest(s, compiled);
+  // The environment variables the templates read are part of the unchanged-project fingerprint.
+  const env = recordingEnv(s.ctx.env);
+  const compiled = await compileAndCheck({ ...s, ctx: { ...s.ctx, env: env.env } }, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids));
+  const written = saveManifest(s, compiled);
   const count = (type: string) => [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === type).length;
-  return { compiled, models: count('model'), tests: count('test') };
+  const result = { compiled, models: count('model'), tests: count('test') };
+  recordCompile(
+    { options: s.options, runtime: s.runtime, target: s.target, targetDir: s.targetDir, startedAt: performance.timeOrigin },
+    {
+      envNames: env.names(),
+      generatedAt: written.generatedAt,
+      invocationId: s.runtime.invocationId,
+      compiledFiles: [...ids].flatMap((id) => {
+        const node = s.project.nodes.get(id);
+        return node && compiled.nodes.get(id)?.display ? [compiledPath(s.targetDir, node)] : [];
+      }),
+      warnings: s.project.diagnostics.filter((d) => d.severity === 'warn'),
+      models: result.models,
+      tests: result.tests,
+    },
+  );
+  return result;
+}
+
+/**
+ * `etlx compile` of a project unchanged since the last full compile (one fingerprint of its
+ * inputs): the manifest is reused with new invocation metadata. Undefined when a full compile is
+ * needed; see compile/fingerprint.ts.
+ */
+export function compileIfUnchanged(options: GlobalOptions, runtime: Runtime): UnchangedCompile | undefined {
+  return compileUnchanged(options, runtime);
 }
 
 /** Render and check everything, writing no file (show). */
@@ -72,9 +100,10 @@ export function check(s: Session, checker: SqlChecker): Promise<CompiledProject>
   return compileAndCheck(s, checker);
 }
 
-function saveManifest(s: Session, compiled: CompiledProject): void {
-  writeManifest(s.project, compiled, s.target, s.targetDir, s.runtime);
+function saveManifest(s: Session, compiled: CompiledProject): { text: string; generatedAt: string } {
+  const written = writeManifest(s.project, compiled, s.target, s.targetDir, s.runtime);
   s.cache.save();
+  return written;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { EngineRegistry } from './engine/engine.js';
 import { parseVars } from './plan/vars.js';
 import type { Faults } from './run/faults.js';
 import { loadProjectFiles } from './project/load.js';
+import type { ProjectConfig } from './config/project-config.js';
 import { FileTemplateCache } from './project/template-cache.js';
 import type { Reporter } from './report/events.js';
 
@@ -62,26 +63,31 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
   const project = parseProject(files, cache);
   reportWarnings(project.diagnostics, runtime.reporter);
   throwIfErrors(project.diagnostics);
+  const target = sessionTarget(files.root, files.config, options, runtime);
+  const vars = { ...files.config.vars, ...cliVars };
+  return { options, runtime, project, target, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };
+}
+
+/** The target the options and the profile pick, with --threads and --atomic applied. */
+export function sessionTarget(root: string, config: ProjectConfig, options: GlobalOptions, runtime: Pick<Runtime, 'env'>): Target {
   const resolved = resolveTarget({
-    projectDir: files.root,
-    projectName: files.config.name,
-    profileName: options.profile ?? files.config.profile,
+    projectDir: root,
+    projectName: config.name,
+    profileName: options.profile ?? config.profile,
     explicitProfile: options.profile !== undefined,
     ...(options.target !== undefined ? { targetName: options.target } : {}),
     ...(options.profilesDir !== undefined ? { profilesDir: options.profilesDir } : {}),
     env: runtime.env,
   });
-  const target: Target = {
+  return {
     ...resolved,
     threads: options.threads ?? resolved.threads,
     atomic: options.atomic ?? resolved.atomic,
   };
-  const vars = { ...files.config.vars, ...cliVars };
-  return { options, runtime, project, target, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };
 }
 
 /** target/ must be a writable folder: checked before anything is compiled or run. */
-function ensureWritableDir(dir: string, shown: string): void {
+export function ensureWritableDir(dir: string, shown: string): void {
   try {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);

@@ -6,18 +6,21 @@ import { writeFileAtomic } from './json.js';
 import { buildManifest, manifestJson } from './manifest.js';
 import { relativize } from './paths.js';
 
-/** target/manifest.json, written atomically, with project paths relative. */
+/** target/manifest.json, written atomically, with project paths relative; returns what was written. */
 export function writeManifest(
   project: ParsedProject,
   compiled: CompiledProject,
   target: Target,
   targetDir: string,
   runtime: { readonly version: string; readonly now: () => Date; readonly invocationId: string },
-): void {
+): { text: string; generatedAt: string } {
+  const generatedAt = runtime.now().toISOString();
   const manifest = buildManifest(project, compiled, target, {
     etlxVersion: runtime.version,
-    generatedAt: runtime.now().toISOString(),
+    generatedAt,
     invocationId: runtime.invocationId,
   });
-  writeFileAtomic(path.join(targetDir, 'manifest.json'), relativize(manifestJson(manifest), project.root));
+  const text = relativize(manifestJson(manifest), project.root);
+  writeFileAtomic(path.join(targetDir, 'manifest.json'), text);
+  return { text, generatedAt };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createReporter, ETLX_VERSION, loadProject, LogFileReporter, newRuntime, type Reporter, type Runtime, type Session } from '../index.js';
+import { compileIfUnchanged, createReporter, ETLX_VERSION, loadProject, LogFileReporter, newRuntime, type Reporter, type Runtime, type Session, type UnchangedCompile } from '../index.js';
 import { globalOptions, type RawFlags } from './flags.js';
 
 export interface CliIO {
@@ -56,6 +56,22 @@ export class Invocation {
   close(): void {
     this.reporterCache?.close();
     this.reporterCache = undefined;
+  }
+
+  /**
+   * `etlx compile` of an unchanged project (see index.ts compileIfUnchanged): reports the
+   * project's warnings as loading it would, then switches to the log file under target/.
+   */
+  compileUnchanged(f: RawFlags): UnchangedCompile | undefined {
+    this.debug = Boolean(f.debug);
+    const r = compileIfUnchanged(globalOptions(f), this.runtime(f));
+    if (!r) return undefined;
+    for (const diagnostic of r.warnings) this.reporter(f).emit({ type: 'diagnostic', diagnostic });
+    this.secrets = r.target.secrets;
+    this.reporterCache?.close();
+    this.reporterCache = undefined;
+    this.reporter(f, r.targetDir);
+    return r;
   }
 
   /** Loads the project; then re-creates the reporter with the log file under target/. */

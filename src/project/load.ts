@@ -18,7 +18,8 @@ export interface ProjectFiles {
   readonly macros: readonly TextFile[];
 }
 
-export function loadProjectFiles(projectDir: string): ProjectFiles {
+/** etlx.yml, read and validated: the first step of every load. */
+export function loadProjectConfig(projectDir: string): { root: string; config: ProjectConfig; text: string } {
   const root = path.resolve(projectDir);
   const projectFile = path.join(root, PROJECT_FILE);
   if (!existsSync(projectFile)) {
@@ -28,23 +29,43 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
       hint: 'run etlx inside a project folder, pass --project-dir, or create a project with etlx init',
     });
   }
-  const { config, diagnostics } = parseProjectConfig(readFileSync(projectFile, 'utf8'));
+  const text = readFileSync(projectFile, 'utf8');
+  const { config, diagnostics } = parseProjectConfig(text);
   if (!config || diagnostics.length > 0) throw new EtlxError(diagnostics);
-  const texts = (dirs: readonly string[], exts: readonly string[]) =>
-    dirs.flatMap((d) => walk(root, d, exts)).map((f) => readText(root, f));
-  const yamlExts = ['.yml', '.yaml'];
+  return { root, config, text };
+}
+
+/** The absolute paths of every project file a load reads, by kind, each list sorted. */
+export interface ProjectPaths {
+  readonly models: readonly string[];
+  readonly properties: readonly string[];
+  readonly seeds: readonly string[];
+  readonly tests: readonly string[];
+  readonly macros: readonly string[];
+}
+
+export function projectPaths(root: string, config: ProjectConfig): ProjectPaths {
+  const files = (dirs: readonly string[], exts: readonly string[]) => dirs.flatMap((d) => walk(root, d, exts));
   return {
-    root,
-    config,
-    models: texts(config.modelPaths, ['.sql']),
-    properties: dedupe(texts([...config.modelPaths, ...config.seedPaths], yamlExts)),
-    seeds: config.seedPaths.flatMap((d) => walk(root, d, ['.csv'])).map((f) => readData(root, f)),
-    tests: texts(config.testPaths, ['.sql']),
-    macros: texts(config.macroPaths, ['.sql']),
+    models: files(config.modelPaths, ['.sql']),
+    properties: [...new Set(files([...config.modelPaths, ...config.seedPaths], ['.yml', '.yaml']))],
+    seeds: files(config.seedPaths, ['.csv']),
+    tests: files(config.testPaths, ['.sql']),
+    macros: files(config.macroPaths, ['.sql']),
   };
 }
 
-function dedupe(files: TextFile[]): TextFile[] {
-  const seen = new Set<string>();
-  return files.filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)));
+export function loadProjectFiles(projectDir: string): ProjectFiles {
+  const { root, config } = loadProjectConfig(projectDir);
+  const paths = projectPaths(root, config);
+  const texts = (list: readonly string[]) => list.map((f) => readText(root, f));
+  return {
+    root,
+    config,
+    models: texts(paths.models),
+    properties: texts(paths.properties),
+    seeds: paths.seeds.map((f) => readData(root, f)),
+    tests: texts(paths.tests),
+    macros: texts(paths.macros),
+  };
 }
