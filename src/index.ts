@@ -69,7 +69,7 @@ export async function compile(s: Session, checker: SqlChecker): Promise<CompileR
   const count = (type: string) => [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === type).length;
   const result = { compiled, models: count('model'), tests: count('test') };
   recordCompile(
-    { options: s.options, runtime: s.runtime, target: s.target, targetDir: s.targetDir, startedAt: performance.timeOrigin },
+    { options: s.options, runtime: s.runtime, target: s.target, targetDir: s.targetDir, startedAt: performance.timeOrigin, ...(s.fileChecksums ? { fileChecksums: s.fileChecksums } : {}) },
     {
       envNames: env.names(),
       generatedAt: written.generatedAt,

@@ -52,6 +52,8 @@ export interface Session {
   readonly targetDir: string;
   readonly ctx: CompileContext;
   readonly cache: FileTemplateCache;
+  /** Every project file read, by absolute path: its checksum as read (for the compile fingerprint). */
+  readonly fileChecksums?: ReadonlyMap<string, string>;
 }
 
 export function openSession(options: GlobalOptions, runtime: Runtime): Session {
@@ -65,7 +67,9 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
   throwIfErrors(project.diagnostics);
   const target = sessionTarget(files.root, files.config, options, runtime);
   const vars = { ...files.config.vars, ...cliVars };
-  return { options, runtime, project, target, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };
+  const fileChecksums = new Map<string, string>();
+  for (const f of [...files.models, ...files.properties, ...files.seeds, ...files.tests, ...files.macros]) fileChecksums.set(f.absPath, f.checksum);
+  return { options, runtime, project, target, vars, targetDir, cache, fileChecksums, ctx: { target, vars, env: runtime.env } };
 }
 
 /** The target the options and the profile pick, with --threads and --atomic applied. */

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../artifacts/json.js';
 import type { ProjectConfig } from '../config/project-config.js';
 import type { Target } from '../config/profiles.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
-import { readData, toPosix } from '../project/files.js';
+import { readData, sha1, toPosix } from '../project/files.js';
 import { loadProjectConfig, projectPaths } from '../project/load.js';
 import { ensureWritableDir, sessionTarget, type GlobalOptions, type Runtime } from '../session.js';
 
@@ -97,6 +97,7 @@ function scanInputs(
   envNames: readonly string[],
   etlxVersion: string,
   previous: Readonly<Record<string, FileEntry>> | undefined,
+  known?: ReadonlyMap<string, string>,
 ): { fingerprint: string; files: Record<string, FileEntry>; newestChange: number } {
   const paths = projectPaths(root, config);
   const files: Record<string, FileEntry> = {};
@@ -121,7 +122,8 @@ function scanInputs(
       const stat = `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
       newestChange = Math.max(newestChange, st.mtimeMs, st.ctimeMs);
       const prev = previous?.[key];
-      const checksum = prev && prev.stat === stat ? prev.checksum : kind === 'seeds' ? readData(root, abs).checksum : createHash('sha1').update(readFileSync(abs)).digest('hex');
+      // The same checksums a load computes, so a full compile's can be used (`known`).
+      const checksum = prev && prev.stat === stat ? prev.checksum : (known?.get(abs) ?? (kind === 'seeds' ? readData(root, abs).checksum : sha1(readFileSync(abs, 'utf8'))));
       files[key] = { stat, checksum };
       hash.update(`${key}\0${checksum}\n`);
     }
@@ -203,6 +205,7 @@ export function recordCompile(
     readonly target: Target;
     readonly targetDir: string;
     readonly startedAt: number;
+    readonly fileChecksums?: ReadonlyMap<string, string>;
   },
   r: {
     readonly envNames: readonly string[] | undefined;
@@ -218,7 +221,9 @@ export function recordCompile(
     if (!fingerprintable(o.options) || !r.envNames) return;
     const { root, config, text } = loadProjectConfig(o.options.projectDir);
     const previous = readRecord(o.targetDir);
-    const scan = scanInputs(root, config, text, o.options, o.target, o.runtime.env, r.envNames, o.runtime.version, previous?.files);
+    // A file changed since this process started has a newer stat, and then nothing is recorded;
+    // so the checksums the load computed are the files' as they are now.
+    const scan = scanInputs(root, config, text, o.options, o.target, o.runtime.env, r.envNames, o.runtime.version, previous?.files, o.fileChecksums);
     // One second of slack for file systems with coarse timestamps.
     if (scan.newestChange >= o.startedAt - 1000) return;
     const record: CompileRecord = {
