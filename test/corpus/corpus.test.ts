@@ -41,10 +41,12 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
+// The holder keeps its instance and connection referenced: node-api closes a garbage-collected
+// instance in a finalizer, which releases the lock (an idle process gets collected under load).
 function holdLock(db: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['-e', `import('@duckdb/node-api').then(async ({DuckDBInstance}) => { const i = await DuckDBInstance.create(${JSON.stringify(db)}); await i.connect(); console.log('ready'); setTimeout(() => {}, 60000); })`],
+    ['-e', `import('@duckdb/node-api').then(async ({DuckDBInstance}) => { const i = await DuckDBInstance.create(${JSON.stringify(db)}); globalThis.held = [i, await i.connect()]; console.log('ready'); setTimeout(() => {}, 60000); })`],
     { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve) => child.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve(child)));
