@@ -7,7 +7,7 @@ import { buildManifest, manifestJson, type ColumnLineageMap } from './manifest.j
 import { relativize } from './paths.js';
 import type { Secrets } from '../util/redact.js';
 
-/** target/manifest.json, written atomically, with project paths relative and every secret hidden. */
+/** target/manifest.json, written atomically, with project paths relative and every secret hidden; returns what was written. */
 export function writeManifest(
   project: ParsedProject,
   compiled: CompiledProject,
@@ -16,11 +16,14 @@ export function writeManifest(
   runtime: { readonly version: string; readonly now: () => Date; readonly invocationId: string },
   secrets: Secrets,
   columnLineage?: ColumnLineageMap,
-): void {
+): { text: string; generatedAt: string } {
+  const generatedAt = runtime.now().toISOString();
   const manifest = buildManifest(project, compiled, target, {
     etlxVersion: runtime.version,
-    generatedAt: runtime.now().toISOString(),
+    generatedAt,
     invocationId: runtime.invocationId,
   }, columnLineage);
-  writeFileAtomic(path.join(targetDir, 'manifest.json'), secrets.redactJson(relativize(manifestJson(manifest), project.root)));
+  const text = secrets.redactJson(relativize(manifestJson(manifest), project.root));
+  writeFileAtomic(path.join(targetDir, 'manifest.json'), text);
+  return { text, generatedAt };
 }

@@ -17,10 +17,14 @@ import type { Session } from '../session.js';
  */
 export async function compileAndCheck(s: Session, checker: SqlChecker, whileChecking?: (compiled: CompiledProject) => void): Promise<CompiledProject> {
   try {
+    // SQL that passed the check before need not be parsed again. Without that record every
+    // statement will be parsed: the parser opens while the project renders.
+    const passed = ChecksumCache.forTarget(s.targetDir, 'checked-sql');
+    if (passed.isEmpty()) checker.warmUp?.();
     const compiled = compileProject(s.project, s.ctx);
     throwIfErrors(compiled.diagnostics);
     await checker.whenReady();
-    const checking = checkCompiled(s, compiled, checker);
+    const checking = checkCompiled(s, compiled, checker, passed);
     whileChecking?.(compiled);
     await checking;
     return compiled;
@@ -29,7 +33,7 @@ export async function compileAndCheck(s: Session, checker: SqlChecker, whileChec
   }
 }
 
-async function checkCompiled(s: Session, compiled: CompiledProject, checker: SqlChecker): Promise<void> {
+async function checkCompiled(s: Session, compiled: CompiledProject, checker: SqlChecker, passed: ChecksumCache): Promise<void> {
   const items: { node: Node | undefined; sql: string; rendered: Rendered | undefined; hook?: string; file?: string }[] = [];
   for (const [id, c] of compiled.nodes) {
     const node = s.project.nodes.get(id)!;
@@ -44,8 +48,6 @@ async function checkCompiled(s: Session, compiled: CompiledProject, checker: Sql
   }
   // on-run-start renders from the project alone; on-run-end needs the run's results and is checked when rendered.
   for (const sql of renderProjectHooks(s.project, s.ctx, s.project.files.config.onRunStart)) items.push({ node: undefined, sql, rendered: undefined, hook: 'on-run-start', file: 'etlx.yml' });
-  // SQL that passed the check before need not be parsed again.
-  const passed = ChecksumCache.forTarget(s.targetDir, 'checked-sql');
   const sums = items.map((i) => sha1(i.sql));
   const todo = items.map((_, i) => i).filter((i) => !passed.same(sums[i]!, 'ok'));
   const problems = (await checker.check(todo.map((i) => items[i]!.sql))).filter((p) => !(items[todo[p.index]!]!.hook && /^expected one SELECT/.test(p.message)));

@@ -7,6 +7,11 @@ import { DURATION_FORMAT, parseDurationText } from '../util/duration-text.js';
  * stay raw here and are normalised by `toList` when configs are resolved.
  */
 
+// zod compiles a fast path for each object schema with `new Function` on first use: code that V8's
+// code cache cannot keep, compiled again by every invocation, for configs that are validated a
+// few times. The interpreter gives the same results and costs less CPU here.
+z.config({ jitless: true });
+
 export const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'file'] as const;
 export const STRATEGIES = ['append', 'delete+insert', 'merge'] as const;
 export const SCHEMA_CHANGE_MODES = ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'] as const;

@@ -6,10 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shippedPath } from '../util/shipped-path.js';
 import type { SiteData } from './site-data.js';
 
-const SITE_DIR = fileURLToPath(new URL('./site/', import.meta.url));
+// Beside this module (tsc's output), or under docs/ beside the bundle.
+const SITE_DIR = shippedPath(import.meta.url, ['./site/', './docs/site/']);
+const require = createRequire(import.meta.url);
 
 /** The page's scripts, in load order: app.js defines the shared helpers the others use. */
 const SCRIPTS = ['app.js', 'graph.js', 'runs.js'] as const;
@@ -20,7 +22,7 @@ function asset(name: string): string {
 
 /** dagre for the page, only when the graph is too big to lay out whole at generate time. */
 function dagreBundle(): string {
-  const main = createRequire(import.meta.url).resolve('@dagrejs/dagre');
+  const main = require.resolve('@dagrejs/dagre');
   return readFileSync(path.join(path.dirname(main), 'dagre.min.js'), 'utf8');
 }
 

@@ -33,6 +33,8 @@ export interface SqlProblem {
  * its work before returning, so the caller can do other work while the parser runs.
  */
 export interface SqlChecker {
+  /** Starts opening the parser now, ahead of a check that is expected (optional). */
+  warmUp?(): void;
   whenReady(): Promise<void>;
   check(sqls: readonly string[]): Promise<SqlProblem[]>;
   close(): void;

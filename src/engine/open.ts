@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { shownWarehousePath, type Target } from '../config/profiles.js';
 import { EtlxError } from '../errors/diagnostic.js';
 import { formatDuration } from '../util/duration.js';
-import { EngineRegistry as Registry, type Engine, type EngineRegistry, type SqlChecker } from './engine.js';
+import { EngineRegistry as Registry, type Engine, type EngineRegistry, type SqlChecker, type SqlProblem } from './engine.js';
 
 export interface OpenWarehouseOptions {
   /** Read-only uses (show): a warehouse file that does not exist yet is an error, not created empty. */
@@ -68,10 +68,50 @@ export async function openScratch(): Promise<Engine> {
   return openDuckDB(new Registry(), ':memory:', { settings: { threads: 1 } });
 }
 
-/** The compile-time SQL check: DuckDB's parser in a private in-memory database. */
-export async function startSqlChecker(): Promise<SqlChecker> {
-  const { DuckDBSqlChecker } = await import('./duckdb/sql-check.js');
-  return DuckDBSqlChecker.start();
+/**
+ * The compile-time SQL check: DuckDB's parser in a private in-memory database, opened only when
+ * there is SQL to check. With every statement already checked (target/.cache), `compile` and a
+ * run's check never load the native DuckDB library. `warmUp()` opens it ahead of need, while the
+ * project renders, when the caller expects a check (no cache yet).
+ */
+export function startSqlChecker(): SqlChecker {
+  return new LazySqlChecker();
+}
+
+class LazySqlChecker implements SqlChecker {
+  private pending: Promise<SqlChecker> | undefined;
+  private started: SqlChecker | undefined;
+  private closed = false;
+
+  warmUp(): void {
+    if (this.pending || this.closed) return;
+    this.pending = import('./duckdb/sql-check.js').then(({ DuckDBSqlChecker }) => {
+      const c = DuckDBSqlChecker.start();
+      if (this.closed) c.close();
+      else this.started = c;
+      return c;
+    });
+    // An unused checker must not raise an unhandled rejection.
+    this.pending.catch(() => undefined);
+  }
+
+  async whenReady(): Promise<void> {
+    if (this.pending) await (await this.pending).whenReady();
+  }
+
+  check(sqls: readonly string[]): Promise<SqlProblem[]> {
+    if (sqls.length === 0) return Promise.resolve([]);
+    // Started and ready: submit now, so the caller's work overlaps DuckDB's parse.
+    if (this.started) return this.started.check(sqls);
+    this.warmUp();
+    return this.pending!.then(async (c) => (await c.whenReady(), c.check(sqls)));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.started?.close();
+    this.started = undefined;
+  }
 }
 
 /** The engine library's version, for `etlx debug`. */

@@ -25,6 +25,11 @@ export class ChecksumCache {
     return new ChecksumCache(path.join(targetDir, '.cache', `${name}.json`));
   }
 
+  /** Whether nothing was recorded last time (no cache, or a damaged one). */
+  isEmpty(): boolean {
+    return this.before.size === 0;
+  }
+
   /** Whether `key` had `checksum` last time; either way it is kept for next time. */
   same(key: string, checksum: string): boolean {
     this.now.set(key, checksum);

@@ -1,6 +1,6 @@
 import { accessSync, constants, lstatSync, readFileSync, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shippedPath } from '../util/shipped-path.js';
 import { EtlxError, type DiagnosticCode } from '../errors/diagnostic.js';
 import { makeDirs } from '../project/make-dirs.js';
 
@@ -208,7 +208,8 @@ function readLines(file: string): string[] {
 }
 
 /** This package's launcher, to tell how the user runs etlx. */
-const OWN_BIN = fileURLToPath(new URL('../../bin/etlx.js', import.meta.url));
+// From dist/project/init.js (tsc's output) or dist/etlx.cjs (the bundle).
+const OWN_BIN = shippedPath(import.meta.url, ['../../bin/etlx.js', '../bin/etlx.js']);
 
 function realpathOr(p: string): string {
   try {

@@ -10,7 +10,7 @@ export const BIN = path.join(REPO, 'bin', 'etlx.js');
 
 /** Builds dist/ once if it is missing (the CLI launcher runs the compiled code). */
 export function ensureBuilt(): void {
-  if (fs.existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) return;
+  if (fs.existsSync(path.join(REPO, 'dist', 'cli', 'main.js')) && fs.existsSync(path.join(REPO, 'dist', 'etlx.cjs'))) return;
   const r = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
 }

@@ -39,9 +39,7 @@ export class DuckDBSqlChecker implements SqlChecker {
   /** Submits the check now when the database is open; the promise gives the problems. */
   check(sqls: readonly string[]): Promise<SqlProblem[]> {
     if (sqls.length === 0) return Promise.resolve([]);
-    const query = problemsQuery(sqls);
-    const run = (conn: duckdb.Connection) => duckdb.query(conn, query).then(() => [] as SqlProblem[], readProblems);
-    return this.opened ? run(this.opened.conn) : this.ready.then(({ conn }) => run(conn));
+    return this.opened ? checkOn(this.opened.conn, sqls) : this.ready.then(({ conn }) => checkOn(conn, sqls));
   }
 
   close(): void {
@@ -63,6 +61,45 @@ export async function checkSqlSyntax(sqls: readonly string[]): Promise<SqlProble
   } finally {
     await checker.whenReady().catch(() => undefined);
     checker.close();
+  }
+}
+
+/**
+ * First DuckDB's statement splitter on every statement without a `;`, joined by `;` in one call
+ * (it only parses: 10,000 statements in about 0.1 s of CPU, against 0.55 s for
+ * json_serialize_sql). A statement without `;` parses to at most one statement, so the count
+ * comes out right only when each one parsed to exactly one; a syntax error, an empty statement or
+ * a quote or comment left open makes it fail or count wrong, and then every statement gets the
+ * exact check (json_serialize_sql), which says which statement is wrong and where. Statements
+ * with a `;` (which may hold several) always get the exact check.
+ */
+function checkOn(conn: duckdb.Connection, sqls: readonly string[]): Promise<SqlProblem[]> {
+  const plain: number[] = [];
+  const exact: number[] = [];
+  sqls.forEach((sql, i) => (sql.includes(';') ? exact : plain).push(i));
+  // The newline before `;` ends a trailing line comment.
+  const split = plain.length === 0 ? Promise.resolve(true) : duckdb.extract_statements(conn, plain.map((i) => sqls[i]!).join('\n;\n')).then((r) => r.statement_count === plain.length, () => false);
+  return split.then((ok) => exactCheck(conn, sqls, ok ? exact : sqls.map((_, i) => i)));
+}
+
+/** json_serialize_sql on the statements at `indexes`; the problems' indexes are into `sqls`. */
+function exactCheck(conn: duckdb.Connection, sqls: readonly string[], indexes: readonly number[]): Promise<SqlProblem[]> {
+  if (indexes.length === 0) return Promise.resolve([]);
+  return duckdb.query(conn, problemsQuery(indexes.map((i) => sqls[i]!))).then(
+    () => [],
+    (e: unknown) => readProblems(e).map((p) => ({ ...p, index: indexes[p.index]! })),
+  );
+}
+
+/** One-shot, json_serialize_sql only: the reference the two-step check is tested against. */
+export async function checkSqlSyntaxExact(sqls: readonly string[]): Promise<SqlProblem[]> {
+  const db = await duckdb.open(':memory:');
+  const conn = await duckdb.connect(db);
+  try {
+    return await exactCheck(conn, sqls, sqls.map((_, i) => i));
+  } finally {
+    duckdb.disconnect_sync(conn);
+    duckdb.close_sync(db);
   }
 }
 
