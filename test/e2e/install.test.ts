@@ -47,7 +47,7 @@ let tarball = '';
 
 beforeAll(() => {
   const src = tempDir('etlx-pack-src-');
-  for (const p of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'src']) {
+  for (const p of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'src', 'scripts']) {
     fs.cpSync(path.join(REPO, p), path.join(src, p), { recursive: true });
   }
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(src, 'node_modules'));

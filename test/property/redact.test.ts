@@ -48,6 +48,9 @@ function formsOf(v: string): Record<string, string> {
   } catch {
     // A lone surrogate can't be URL-encoded, so no URL can carry it.
   }
+  // The rule in redact.ts: a form shorter than MIN_SECRET_LENGTH is not hidden, and so neither
+  // is what is built from it (`//a` made absolute is `/a`: quoted, `'/a'`, is still that form).
+  if (abs.length < MIN_SECRET_LENGTH) for (const k of ['absolutePath', 'sqlQuotedAbsolute', 'jsonOfSqlText', 'urlEncodedPath', 'fileUrl']) delete forms[k];
   return forms;
 }
 
@@ -63,7 +66,7 @@ describe('Secrets.redact hides every derived form of a secret', () => {
           for (const [other, f] of forms) expect(out, `${name} of ${JSON.stringify(v)} still shows its ${other}`).not.toContain(f);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: 20261130 },
     );
   });
 
@@ -81,7 +84,7 @@ describe('Secrets.redact hides every derived form of a secret', () => {
           for (const s of Object.values(flat(JSON.parse(out)))) expect(s).not.toContain(v);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: 20261130 },
     );
   });
 
@@ -95,7 +98,7 @@ describe('Secrets.redact hides every derived form of a secret', () => {
         expect(() => JSON.parse(out.split('\n')[1]!)).not.toThrow();
         expect(out.split('\n').slice(2).join('\n')).not.toContain(v);
       }),
-      { numRuns: 200 },
+      { numRuns: 200, seed: 20261130 },
     );
   });
 });
