@@ -28,7 +28,8 @@ function stable(v: unknown): unknown {
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !VOLATILE.has(k)).map(([k, x]) => [k, stable(x)]));
   return v;
 }
-const artifact = (dir: string, name: string) => stable(JSON.parse(fs.readFileSync(path.join(dir, 'target', name), 'utf8')));
+// run_results' args record the project folder (absolute, so retry finds it): each run has its own.
+const artifact = (dir: string, name: string) => stable(JSON.parse(fs.readFileSync(path.join(dir, 'target', name), 'utf8').replaceAll(dir, '<project>')));
 
 /**
  * Every file under target/compiled and target/run, by relative path, with what differs between
@@ -47,6 +48,8 @@ function sqlFiles(dir: string): Record<string, string> {
         .readFileSync(full, 'utf8')
         .replaceAll(dir, '<project>')
         .replace(/etlx-tmp-[0-9a-f]{8}/g, 'etlx-tmp-<id>')
+        // Staging names hash the output's absolute path and carry the invocation's id.
+        .replace(/-[0-9a-f]{10}\.tmp-[0-9a-f]{8}/g, '-<hash>.tmp-<id>')
         .replace(/'\d{14}_[0-9a-f]{8}_\{i\}'/g, "'<time>_<id>_{i}'");
     }
   }
