@@ -5,6 +5,8 @@ import { EtlxError, MAX_THREADS, type GlobalOptions } from '../index.js';
 /** The flags commander hands a command's action, before they are checked. */
 export interface RawFlags {
   select?: string[];
+  /** -m/--models: dbt's older name for --select; merged into it. */
+  models?: string[];
   exclude?: string[];
   profile?: string;
   target?: string;
@@ -25,6 +27,7 @@ export interface RawFlags {
 export function withGlobalFlags(cmd: Command): Command {
   return cmd
     .option('-s, --select <selector...>', 'select nodes (dbt selector grammar)')
+    .option('-m, --models <selector...>', 'alias of --select (dbt\'s -m)')
     .option('--exclude <selector...>', 'exclude nodes')
     .option('--profile <name>', 'profile to use (default: the project name)')
     .option('-t, --target <name>', 'target within the profile')
@@ -63,7 +66,7 @@ export function globalOptions(f: RawFlags): GlobalOptions {
     ...(threads !== undefined ? { threads } : {}),
     ...(f.state !== undefined ? { state: f.state } : {}),
     ...(f.atomic !== undefined ? { atomic: f.atomic } : {}),
-    select: split(f.select),
+    select: split([...(f.select ?? []), ...(f.models ?? [])]),
     exclude: split(f.exclude),
     fullRefresh: f.fullRefresh ?? false,
     failFast: f.failFast ?? false,
