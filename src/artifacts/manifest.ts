@@ -18,7 +18,7 @@ export interface InvocationMeta {
 export function buildManifest(
   p: ParsedProject,
   compiled: CompiledProject,
-  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>,
+  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach'>>,
   meta: InvocationMeta,
 ): Record<string, unknown> {
   const nodes: Record<string, unknown> = {};
@@ -55,7 +55,7 @@ export function manifestJson(manifest: Record<string, unknown>): string {
   return `${stableStringify(manifest)}\n`;
 }
 
-function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }>, compiled: CompiledProject, target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>): unknown {
+function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }>, compiled: CompiledProject, target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach'>>): unknown {
   const c = compiled.nodes.get(n.id);
   const base = {
     unique_id: n.id,

@@ -14,7 +14,7 @@ import { failureCountSql, genericTestSql } from './test-sql.js';
 
 /** What rendering depends on besides the project. */
 export interface CompileContext {
-  readonly target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>;
+  readonly target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach'>>;
   /** Project vars overridden by --vars. */
   readonly vars: Readonly<Record<string, unknown>>;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -158,11 +158,11 @@ export function relationOf(p: ParsedProject, ctx: Pick<CompileContext, 'target'>
   switch (n.resourceType) {
     case 'model':
       if (n.mat.kind === 'ephemeral') ephemerals?.push(n.name);
-      return modelRelation(n, ctx.target.schema);
+      return modelRelation(n, ctx.target);
     case 'seed':
-      return seedRelation(n, ctx.target.schema);
+      return seedRelation(n, ctx.target);
     case 'source':
-      return sourceRelation(n);
+      return sourceRelation(n, ctx.target);
     case 'test':
       throw new Error('a test has no relation');
     default: {
@@ -220,7 +220,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
   const ephemerals: string[] = [];
   const model = node?.resourceType === 'model' ? node : undefined;
   const isIncremental = model ? (ctx.isIncremental?.(model) ?? false) : false;
-  const self = model ? modelRelation(model, ctx.target.schema) : node?.resourceType === 'seed' ? seedRelation(node, ctx.target.schema) : undefined;
+  const self = model ? modelRelation(model, ctx.target) : node?.resourceType === 'seed' ? seedRelation(node, ctx.target) : undefined;
   const refIds = shared.refIds;
   const fail = (message: string, hint: string, at: { line: number; col: number }, code: DiagnosticCode = 'E_TEMPLATE_RENDER'): never => {
     throw new RenderError(message, hint, at.line, at.col, code);
@@ -235,7 +235,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
     source: (args, _h, at) => {
       const s = p.sources.get(`${String(args[0])}.${String(args[1])}`);
       if (!s) fail(`source "${String(args[0])}" "${String(args[1])}" not found`, 'declare it under sources: in a models/*.yml file', at, 'E_SOURCE_NOT_FOUND');
-      return sourceRelation(s!);
+      return sourceRelation(s!, ctx.target);
     },
     var: (args, _h, at) => {
       const name = String(args[0]);
