@@ -6,9 +6,9 @@ import { parseTemplate } from '../template/parse.js';
 import type { HelperName } from '../template/helper-names.js';
 import { render, RenderError, truthy, type Helper, type Rendered } from '../template/render.js';
 import { lookupProperty } from '../template/scope.js';
-import type { ModelNode, Node, TestNode } from '../parse/nodes.js';
+import type { ModelNode, Node, SeedNode, TestNode } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
-import { ephemeralCteName, modelRelation, seedRelation, sourceRelation } from './relations.js';
+import { ephemeralCteName, modelRelation, seedRelation, selfValue, sourceRelation } from './relations.js';
 import { quoteIdent, quoteLiteral } from '../util/sql.js';
 import { failureCountSql, genericTestSql } from './test-sql.js';
 
@@ -220,7 +220,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
   const ephemerals: string[] = [];
   const model = node?.resourceType === 'model' ? node : undefined;
   const isIncremental = model ? (ctx.isIncremental?.(model) ?? false) : false;
-  const self = model ? modelRelation(model, ctx.target) : node?.resourceType === 'seed' ? seedRelation(node, ctx.target) : undefined;
+  const self = model || node?.resourceType === 'seed' ? selfValue(model ?? (node as SeedNode), ctx.target) : undefined;
   const refIds = shared.refIds;
   const fail = (message: string, hint: string, at: { line: number; col: number }, code: DiagnosticCode = 'E_TEMPLATE_RENDER'): never => {
     throw new RenderError(message, hint, at.line, at.col, code);

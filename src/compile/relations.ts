@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { MaterializationSpec, ModelNode, SeedNode, SourceNode } from '../parse/nodes.js';
+import { Printable } from '../template/printable.js';
 import { namedArgs, qualified, quoteIdent, quoteLiteral } from '../util/sql.js';
 
 /**
@@ -111,4 +112,15 @@ export function fileReader(mat: Extract<MaterializationSpec, { kind: 'file' }>):
   const hive = mat.partitionBy.length > 0 ? ', hive_partitioning=true' : '';
   const fn = mat.format === 'csv' ? 'read_csv' : mat.format === 'json' ? 'read_json' : 'read_parquet';
   return `${fn}(${quoteLiteral(glob)}${hive})`;
+}
+
+/**
+ * `{{self}}` of a model or seed: prints as its relation (a file model's reader), and gives its
+ * parts unquoted, like dbt's `this.schema`: `schema`, `name` and `identifier` (the alias when one
+ * is set) and `database` (the warehouse's catalog).
+ */
+export function selfValue(n: ModelNode | SeedNode, scope: RelationScope): Printable {
+  const text = n.resourceType === 'model' ? modelRelation(n, scope) : seedRelation(n, scope);
+  const identifier = n.config.alias ?? n.name;
+  return new Printable(text, { database: warehouseCatalog(scope) ?? 'memory', schema: n.config.schema ?? scope.schema, name: identifier, identifier });
 }

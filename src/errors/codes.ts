@@ -53,6 +53,8 @@ export const DIAGNOSTIC_CODES = {
   E_TEMPLATE_HELPER: 'a template uses a helper that does not exist or is used wrongly',
   E_TEMPLATE_PARTIAL: 'a partial is used wrongly',
   E_TEMPLATE_RENDER: 'a template cannot be rendered',
+  E_TEMPLATE_JINJA: 'a template uses Jinja syntax (etlx templates are Handlebars)',
+  E_TEMPLATE_THIS: 'a model prints {{this}} outside a block (dbt\'s this is {{self}})',
   E_MACRO_NOT_FOUND: 'a partial names a macro that does not exist',
   E_MACRO_RECURSION: 'a macro includes itself, directly or through other macros',
   E_REF_ARGS: '{{ref}} has the wrong arguments',

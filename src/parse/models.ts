@@ -44,7 +44,7 @@ export function parseModels(
       continue;
     }
     modelFiles.set(name, f.path);
-    const ir = parseTemplateFile(f, cache, diagnostics);
+    const ir = parseTemplateFile(f, cache, diagnostics, { noBareThis: true });
     const folders = foldersOf(f.path, files.config.modelPaths);
     const entry = properties.get(name);
     const { config, strategyExplicit } = modelConfigOf(files.config, folders, name, entry?.props.config, ir.config, f.path, diagnostics);

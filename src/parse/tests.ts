@@ -261,7 +261,7 @@ function parseSingularTests(scope: TestScope, tests: Map<string, TestNode>, diag
   const project = scope.files.config.name;
   for (const f of scope.files.tests) {
     const name = path.posix.basename(f.path, '.sql');
-    const ir = parseTemplateFile(f, scope.cache, diagnostics);
+    const ir = parseTemplateFile(f, scope.cache, diagnostics, { noBareThis: true });
     const id = idOf.test(project, name);
     if (tests.has(id)) {
       diagnostics.push({ code: 'E_DUPLICATE_NAME', message: `singular test ${f.path} has the same name as another test ("${name}")`, file: f.path, hint: 'rename the file' });
