@@ -60,9 +60,6 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
   const targetDir = path.resolve(files.root, files.config.targetPath);
   ensureWritableDir(targetDir, files.config.targetPath);
   const cache = FileTemplateCache.forTarget(targetDir);
-  const project = parseProject(files, cache);
-  reportWarnings(project.diagnostics, runtime.reporter);
-  throwIfErrors(project.diagnostics);
   const resolved = resolveTarget({
     projectDir: files.root,
     projectName: files.config.name,
@@ -78,6 +75,11 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
     atomic: options.atomic ?? resolved.atomic,
   };
   const vars = { ...files.config.vars, ...cliVars };
+  // After the target: templated values in properties files read {{target.*}} and {{var}}.
+  const values = { target: { name: target.name, schema: target.schema, type: 'duckdb', profile_name: target.profile, threads: target.threads }, vars, env: runtime.env };
+  const project = parseProject(files, cache, values);
+  reportWarnings(project.diagnostics, runtime.reporter);
+  throwIfErrors(project.diagnostics);
   return { options, runtime, project, target, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };
 }
 

@@ -6,6 +6,7 @@ import { parseMacros, type Macro } from './macros.js';
 import { parseModels } from './models.js';
 import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from './nodes.js';
 import { parseProperties } from './properties.js';
+import type { PropertyValueContext } from './property-values.js';
 import { parseSeeds } from './seeds.js';
 import { parseSources } from './sources.js';
 import type { TemplateCache } from '../template/cache.js';
@@ -32,11 +33,11 @@ export interface ParsedProject {
  * attached, dependencies checked, and the DAG built. Pure: all input comes from `files`.
  * Every step adds to one diagnostics list, so all problems are reported at once, in this order.
  */
-export function parseProject(files: ProjectFiles, cache?: TemplateCache): ParsedProject {
+export function parseProject(files: ProjectFiles, cache?: TemplateCache, values?: PropertyValueContext): ParsedProject {
   const diagnostics: Diagnostic[] = [];
   // Macros first: models record which ones they use.
   const macros = parseMacros(files, cache, diagnostics);
-  const properties = parseProperties(files.properties, diagnostics);
+  const properties = parseProperties(files.properties, diagnostics, values);
   const { models, files: modelFiles } = parseModels(files, properties.models, macros, cache, diagnostics);
   const seeds = parseSeeds(files, properties.seeds, modelFiles, diagnostics);
   const { sources, tests: sourceTests } = parseSources(files.config.name, files.root, properties.sources, diagnostics);

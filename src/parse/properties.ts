@@ -5,12 +5,15 @@ import { parseYamlFile, type YamlFile, type YamlPath } from '../config/yaml-file
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { TextFile } from '../project/files.js';
 import type { ColumnInfo } from './nodes.js';
+import { renderPropertyValues, type PropertyValueContext } from './property-values.js';
 
 /** One entry of a properties file, with where it is: diagnostics and tests locate lines lazily. */
 export interface PropertyEntry<P> {
   readonly props: P;
   readonly yaml: YamlFile;
   readonly at: YamlPath;
+  /** The entry as written, when some of its values were templates (state:modified compares this). */
+  readonly written?: P;
 }
 
 /** Where a node's `tests:` and its columns' `tests:` are declared. */
@@ -33,7 +36,7 @@ export interface Properties {
  * Validates every properties file and indexes its entries by name. A model or seed described
  * twice keeps its first entry and reports the second.
  */
-export function parseProperties(files: readonly TextFile[], diagnostics: Diagnostic[]): Properties {
+export function parseProperties(files: readonly TextFile[], diagnostics: Diagnostic[], values?: PropertyValueContext): Properties {
   const models = new Map<string, PropertyEntry<RawModelProperties>>();
   const seeds = new Map<string, PropertyEntry<RawSeedProperties>>();
   const sources: PropertyEntry<RawSource>[] = [];
@@ -42,9 +45,13 @@ export function parseProperties(files: readonly TextFile[], diagnostics: Diagnos
     diagnostics.push(...parsed.diagnostics);
     const yaml = parsed.yaml;
     if (!yaml || yaml.data === null || yaml.data === undefined) continue;
-    const { value, diagnostics: d } = validateYaml(propertiesFileSchema, yaml, normaliseHookKeys(yaml.data), [], f.path);
+    const written = normaliseHookKeys(yaml.data);
+    const rendered = values ? renderPropertyValues(yaml, written, values, diagnostics) : undefined;
+    const { value, diagnostics: d } = validateYaml(propertiesFileSchema, yaml, rendered?.data ?? written, [], f.path);
     diagnostics.push(...d);
     if (!value) continue;
+    const templatedAt = (at: YamlPath) => [...(rendered?.templated.keys() ?? [])].some((k) => k.startsWith(`${at.join('.')}.`));
+    const writtenAt = (at: YamlPath): unknown => at.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], written);
     const register = <P extends { name: string }>(list: P[] | undefined, kind: string, into: Map<string, PropertyEntry<P>>) =>
       list?.forEach((props, i) => {
         const prev = into.get(props.name);
@@ -59,11 +66,13 @@ export function parseProperties(files: readonly TextFile[], diagnostics: Diagnos
             column: loc?.column,
             hint: 'merge the two entries into one',
           });
-        } else into.set(props.name, { props, yaml, at: [kind, i] });
+        } else into.set(props.name, { props, yaml, at: [kind, i], ...(templatedAt([kind, i]) ? { written: writtenAt([kind, i]) as P } : {}) });
       });
     register(value.models, 'models', models);
     register(value.seeds, 'seeds', seeds);
-    value.sources?.forEach((source, i) => sources.push({ props: source, yaml, at: ['sources', i] }));
+    value.sources?.forEach((source, i) =>
+      sources.push({ props: source, yaml, at: ['sources', i], ...(templatedAt(['sources', i]) ? { written: writtenAt(['sources', i]) as RawSource } : {}) }),
+    );
   }
   return { models, seeds, sources };
 }
