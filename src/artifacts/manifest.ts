@@ -68,6 +68,8 @@ function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }
     depends_on: { nodes: [...p.dag.parents(n.id)], macros: n.resourceType === 'model' ? [...n.macros] : [] },
     compiled_code: c?.display,
     vars_read: c?.varsRead ?? {},
+    // dbt's name: the config as written, when a properties value was a template.
+    ...(n.unrendered ? { unrendered_config: n.unrendered } : {}),
   };
   switch (n.resourceType) {
     case 'model':
@@ -121,5 +123,6 @@ function sourceEntry(s: Extract<Node, { resourceType: 'source' }>): unknown {
     identifier: s.identifier,
     freshness: s.freshness,
     columns: Object.fromEntries(s.columns.map((col) => [col.name, col])),
+    ...(s.unrendered ? { unrendered: s.unrendered } : {}),
   };
 }

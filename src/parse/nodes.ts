@@ -60,6 +60,12 @@ interface NodeBase {
   readonly packageName: string;
   readonly tags: readonly string[];
   readonly description?: string;
+  /**
+   * Set when a properties value of this node was a template: what state:modified compares
+   * instead of the rendered values (the config as written, or a source's location and names as
+   * written), so a different target is not a modification.
+   */
+  readonly unrendered?: Readonly<Record<string, unknown>>;
 }
 
 export interface ModelNode extends NodeBase {

@@ -4,6 +4,7 @@ import { validateYaml } from '../config/validate.js';
 import { parseYamlFile, type YamlFile, type YamlPath } from '../config/yaml-file.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { TextFile } from '../project/files.js';
+import { stableStringify } from '../artifacts/json.js';
 import type { ColumnInfo } from './nodes.js';
 import { renderPropertyValues, type PropertyValueContext } from './property-values.js';
 
@@ -103,4 +104,23 @@ function normaliseHookKeys(data: unknown): unknown {
         )
       : list;
   return { ...d, ...(d.models ? { models: fix(d.models) } : {}), ...(d.seeds ? { seeds: fix(d.seeds) } : {}) };
+}
+
+/**
+ * The resolved config with each value that came from a templated properties value put back as
+ * written; undefined when the entry had no templates. A value that a later layer ({{config}} in
+ * the SQL) overrode stays as resolved.
+ */
+export function unrenderedConfig(
+  entry: PropertyEntry<{ readonly config?: unknown }> | undefined,
+  resolved: object,
+): Record<string, unknown> | undefined {
+  const written = entry?.written?.config as Record<string, unknown> | undefined;
+  if (!written) return undefined;
+  const rendered = (entry!.props.config ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...(resolved as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(written)) {
+    if (stableStringify(v) !== stableStringify(rendered[k]) && stableStringify(out[k]) === stableStringify(rendered[k])) out[k] = v;
+  }
+  return out;
 }
