@@ -4,7 +4,6 @@ import { validateYaml } from '../config/validate.js';
 import { parseYamlFile, type YamlFile, type YamlPath } from '../config/yaml-file.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { TextFile } from '../project/files.js';
-import { stableStringify } from '../artifacts/json.js';
 import type { ColumnInfo } from './nodes.js';
 import { renderPropertyValues, type PropertyValueContext } from './property-values.js';
 
@@ -120,7 +119,17 @@ export function unrenderedConfig(
   const rendered = (entry!.props.config ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = { ...(resolved as Record<string, unknown>) };
   for (const [k, v] of Object.entries(written)) {
-    if (stableStringify(v) !== stableStringify(rendered[k]) && stableStringify(out[k]) === stableStringify(rendered[k])) out[k] = v;
+    if (!sameValue(v, rendered[k]) && sameValue(out[k], rendered[k])) out[k] = v;
   }
   return out;
+}
+
+/** Deep equality of plain YAML values (key order ignored). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
