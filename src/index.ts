@@ -84,6 +84,7 @@ function saveManifest(s: Session, compiled: CompiledProject): void {
  */
 export async function run(s: Session, command: RunCommand, stop: StopSignal, o: { checker: SqlChecker; extraArgs?: Record<string, unknown> }): Promise<RunOutcome> {
   const p = plan(s, command);
+  if (s.options.defer) s = await (await import('./run/defer.js')).withDeferral(s, p.ids);
   // target/compiled is `etlx compile`'s: a run writes the manifest (every node's compiled SQL)
   // and target/run (what it executed).
   const compiled = await compileAndCheck(s, o.checker);

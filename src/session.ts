@@ -23,6 +23,8 @@ export interface GlobalOptions {
   readonly select: readonly string[];
   readonly exclude: readonly string[];
   readonly state?: string;
+  /** --defer (with --state): unselected, unbuilt refs read the state's warehouse. */
+  readonly defer?: boolean;
   readonly fullRefresh: boolean;
   readonly failFast: boolean;
   readonly atomic?: boolean;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { CompiledProject } from '../compile/compile.js';
 import type { Node } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
@@ -18,7 +19,7 @@ export interface InvocationMeta {
 export function buildManifest(
   p: ParsedProject,
   compiled: CompiledProject,
-  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach'>>,
+  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach' | 'secrets'>>,
   meta: InvocationMeta,
 ): Record<string, unknown> {
   const nodes: Record<string, unknown> = {};
@@ -42,6 +43,9 @@ export function buildManifest(
       invocation_id: meta.invocationId,
       project_name: p.name,
       target_name: target.name,
+      // --defer --state reads these: where this target's relations are.
+      schema: target.schema,
+      ...(target.path !== undefined && !(target.secrets ?? []).some((x) => x.length >= 3 && target.path!.includes(x)) ? { warehouse_path: warehousePath(target.path, p.root) } : {}),
     },
     nodes,
     sources,
@@ -49,6 +53,13 @@ export function buildManifest(
     parent_map: parentMap,
     child_map: childMap,
   };
+}
+
+/** Relative to the project when inside it (the same across checkouts), else absolute. */
+function warehousePath(file: string, root: string): string {
+  if (file === ':memory:') return file;
+  const rel = path.relative(root, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }
 
 export function manifestJson(manifest: Record<string, unknown>): string {

@@ -20,6 +20,7 @@ export interface RawFlags {
   logFormat?: string;
   color?: boolean;
   state?: string;
+  defer?: boolean;
   debug?: boolean;
 }
 
@@ -40,6 +41,7 @@ export function withGlobalFlags(cmd: Command): Command {
     .addOption(new Option('--log-format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-color', 'plain output')
     .option('--state <dir>', 'folder with a manifest.json to compare with (state:modified)')
+    .option('--defer', 'with --state: refs to unselected nodes not built in this target read the state\'s warehouse (attached read only)')
     .option('--debug', 'print stack traces');
 }
 
@@ -65,6 +67,7 @@ export function globalOptions(f: RawFlags): GlobalOptions {
     ...(f.vars !== undefined ? { vars: f.vars } : {}),
     ...(threads !== undefined ? { threads } : {}),
     ...(f.state !== undefined ? { state: f.state } : {}),
+    ...(f.defer ? { defer: true } : {}),
     ...(f.atomic !== undefined ? { atomic: f.atomic } : {}),
     select: split([...(f.select ?? []), ...(f.models ?? [])]),
     exclude: split(f.exclude),

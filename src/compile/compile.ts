@@ -20,6 +20,8 @@ export interface CompileContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** True when this incremental model's table exists and this is no full refresh. */
   readonly isIncremental?: (model: ModelNode) => boolean;
+  /** --defer: node id -> the --state warehouse's relation, read instead of this target's. */
+  readonly deferred?: ReadonlyMap<string, string>;
 }
 
 export interface CompiledNode {
@@ -152,9 +154,11 @@ function compileTest(
 }
 
 /** The relation text for any node id, noting ephemeral models that need a CTE. */
-export function relationOf(p: ParsedProject, ctx: Pick<CompileContext, 'target'>, id: string, ephemerals?: string[]): string {
+export function relationOf(p: ParsedProject, ctx: Pick<CompileContext, 'target' | 'deferred'>, id: string, ephemerals?: string[]): string {
   const n = p.nodes.get(id);
   if (!n) throw new Error(`unknown node ${id}`);
+  const deferred = ctx.deferred?.get(id);
+  if (deferred !== undefined) return deferred;
   switch (n.resourceType) {
     case 'model':
       if (n.mat.kind === 'ephemeral') ephemerals?.push(n.name);
