@@ -105,7 +105,7 @@ function nodeEntry(p: ParsedProject, n: Exclude<Node, { resourceType: 'source' }
         ...base,
         checksum: checksumEntry(n.checksum),
         config: n.config,
-        test_metadata: n.testType === 'generic' ? { name: n.kind, kwargs: n.args } : undefined,
+        test_metadata: n.testType === 'generic' ? { name: n.custom?.name ?? n.kind, kwargs: n.args } : undefined,
         attached_node: n.attachedTo,
         column_name: n.column,
       };

@@ -91,7 +91,8 @@ export function compileProject(p: ParsedProject, ctx: CompileContext, only?: Rea
       }
     } catch (e) {
       if (e instanceof RenderError) {
-        diagnostics.push({ code: e.code, message: e.message, file: node.path, line: e.line, column: e.col, hint: e.hint });
+        const file = node.resourceType === 'test' && node.custom ? node.custom.path : node.path;
+        diagnostics.push({ code: e.code, message: e.message, file, line: e.line, column: e.col, hint: e.hint });
       } else if (e instanceof EphemeralLimitError) {
         diagnostics.push(e.diagnostic(node));
       } else throw e;
@@ -147,6 +148,16 @@ function compileTest(
   }
   const eph: string[] = [];
   const rel = (id: string | undefined) => (id ? relationOf(p, ctx, id, eph) : undefined);
+  if (t.kind === 'custom') {
+    // tests/generic/<name>.sql sees the tested relation as `model` (with `where` applied), the
+    // column as `column_name` and its arguments by name, like dbt's generic tests.
+    const tested = rel(t.attachedTo)!;
+    const model = t.config.where ? `(select * from ${tested} where ${t.config.where})` : tested;
+    const r = renderNode(p, ctx, shared, t, t.ir!, { ...t.args, model, ...(t.column !== undefined ? { column_name: t.column } : {}) });
+    const ephemerals = collectEphemerals([...eph, ...r.ephemerals], ephemeralSql);
+    const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql);
+    return { id: t.id, sql, display: failureCountSql(sql), rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks: [], postHooks: [] };
+  }
   const failing = genericTestSql(t, rel(t.attachedTo)!, rel(t.alsoReads[0]));
   const ephemerals = collectEphemerals(eph, ephemeralSql);
   const sql = withCtes(failing, ephemerals, ephemeralSql);
@@ -219,7 +230,7 @@ export const valueHelpers = {
 } satisfies Partial<Record<HelperName, Helper>>;
 
 /** Renders a template for a node (or, without one, for the project: on-run-start/end). */
-function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderData, node: Node | undefined, ir: TemplateIR): RenderResult {
+function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderData, node: Node | undefined, ir: TemplateIR, extra: Record<string, unknown> = {}): RenderResult {
   const varsRead: Record<string, unknown> = {};
   const ephemerals: string[] = [];
   const model = node?.resourceType === 'model' ? node : undefined;
@@ -272,6 +283,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
     self,
     model: model ? { name: model.name, schema: model.config.schema ?? ctx.target.schema, materialized: model.config.materialized } : undefined,
     project_name: p.name,
+    ...extra,
   };
   const rendered = render(ir, context, { helpers, partials: shared.partials });
   return { rendered, varsRead, ephemerals };

@@ -77,7 +77,7 @@ export function modifiedChecker(s: Session, stateDir: string): (id: string) => '
     }
     if (!same(checksumEntry(n.checksum), old.checksum)) return 'modified';
     if (!same(n.unrendered ?? n.config, old.unrendered_config ?? old.config)) return 'modified';
-    if (n.resourceType === 'test' && n.testType === 'generic' && !same({ name: n.kind, kwargs: n.args }, old.test_metadata)) return 'modified';
+    if (n.resourceType === 'test' && n.testType === 'generic' && !same({ name: n.custom?.name ?? n.kind, kwargs: n.args }, old.test_metadata)) return 'modified';
     if (n.resourceType === 'model') {
       for (const m of n.macros) if (s.project.macros.get(m)?.checksum !== oldMacros[m]?.checksum?.checksum) return 'modified';
       const oldVars = old.vars_read ?? {};
