@@ -92,7 +92,7 @@ export function parseTestEntry(
       code: 'E_TEST_UNKNOWN',
       message: `unknown test "${kind}"${guess ? `; did you mean "${guess}"?` : ''}`,
       ...where(),
-      hint: `generic tests: ${known.join(', ')}; define your own in tests/generic/<name>.sql, or write a singular test in tests/*.sql`,
+      hint: `generic tests: ${known.join(', ')}; for anything else write a singular test in tests/*.sql${custom.size > 0 ? ' or a generic one in tests/generic/<name>.sql' : ''}`,
     });
     return undefined;
   }
