@@ -37,6 +37,7 @@ export const DIAGNOSTIC_CODES = {
   E_DUPLICATE_PROPERTIES: 'a node is described in two properties entries',
   E_PROPERTIES_UNKNOWN_MODEL: 'a properties entry names a model that does not exist',
   E_PROPERTIES_UNKNOWN_SEED: 'a properties entry names a seed that does not exist',
+  W_MODELS_ENTRY_IS_SEED: 'warning: a models: entry names a seed; its tests and descriptions are attached to the seed',
   // Profiles and the warehouse
   E_PROFILES_NOT_FOUND: 'no profiles.yml defines the profile asked for',
   E_PROFILE_NOT_FOUND: 'the profile is not in profiles.yml',

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { Dag } from '../graph/dag.js';
 import type { ProjectFiles } from '../project/load.js';
@@ -5,7 +6,7 @@ import { Dependencies } from './dependencies.js';
 import { parseMacros, type Macro } from './macros.js';
 import { parseModels } from './models.js';
 import type { ModelNode, Node, SeedNode, SourceNode, TestNode } from './nodes.js';
-import { parseProperties } from './properties.js';
+import { parseProperties, seedEntriesFromModels } from './properties.js';
 import type { PropertyValueContext } from './property-values.js';
 import { parseSeeds } from './seeds.js';
 import { parseSources } from './sources.js';
@@ -37,7 +38,8 @@ export function parseProject(files: ProjectFiles, cache?: TemplateCache, values?
   const diagnostics: Diagnostic[] = [];
   // Macros first: models record which ones they use.
   const macros = parseMacros(files, cache, diagnostics);
-  const properties = parseProperties(files.properties, diagnostics, values);
+  const names = (list: readonly { path: string }[], ext: string) => new Set(list.map((f) => path.posix.basename(f.path, ext)));
+  const properties = seedEntriesFromModels(parseProperties(files.properties, diagnostics, values), names(files.models, '.sql'), names(files.seeds, '.csv'), diagnostics);
   const { models, files: modelFiles } = parseModels(files, properties.models, macros, cache, diagnostics);
   const seeds = parseSeeds(files, properties.seeds, modelFiles, diagnostics);
   const { sources, tests: sourceTests } = parseSources(files.config.name, files.root, properties.sources, diagnostics);

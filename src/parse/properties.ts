@@ -133,3 +133,40 @@ function sameValue(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
+
+/**
+ * A `models:` entry naming a seed (and no model): dbt projects do this, and dbt attaches its
+ * tests and descriptions to the seed with a warning. So does etlx, unless the seed has its own
+ * `seeds:` entry (then it is described twice).
+ */
+export function seedEntriesFromModels(p: Properties, modelNames: ReadonlySet<string>, seedNames: ReadonlySet<string>, diagnostics: Diagnostic[]): Properties {
+  const moved = [...p.models].filter(([name]) => seedNames.has(name) && !modelNames.has(name));
+  if (moved.length === 0) return p;
+  const models = new Map(p.models);
+  const seeds = new Map(p.seeds);
+  for (const [name, entry] of moved) {
+    models.delete(name);
+    const loc = entry.yaml.locate([...entry.at, 'name']);
+    const where = { file: entry.yaml.file, line: loc?.line, column: loc?.column };
+    const prev = seeds.get(name);
+    if (prev) {
+      const prevLoc = prev.yaml.locate([...prev.at, 'name']);
+      diagnostics.push({
+        code: 'E_DUPLICATE_PROPERTIES',
+        message: `seed "${name}" is described twice: under models: here and under seeds: at ${prev.yaml.file}:${prevLoc?.line ?? '?'}`,
+        ...where,
+        hint: 'merge the two entries into the seeds: one',
+      });
+      continue;
+    }
+    diagnostics.push({
+      code: 'W_MODELS_ENTRY_IS_SEED',
+      severity: 'warn',
+      message: `"${name}" under models: is a seed; its description and tests are attached to the seed`,
+      ...where,
+      hint: 'move the entry under seeds: to silence this warning',
+    });
+    seeds.set(name, entry as unknown as PropertyEntry<RawSeedProperties>);
+  }
+  return { models, seeds, sources: p.sources };
+}
