@@ -85,6 +85,7 @@ function saveManifest(s: Session, compiled: CompiledProject): void {
 export async function run(s: Session, command: RunCommand, stop: StopSignal, o: { checker: SqlChecker; extraArgs?: Record<string, unknown> }): Promise<RunOutcome> {
   const p = plan(s, command);
   if (s.options.defer) s = await (await import('./run/defer.js')).withDeferral(s, p.ids);
+  s = await (await import('./run/file-schemas.js')).withFileSchemas(s);
   // target/compiled is `etlx compile`'s: a run writes the manifest (every node's compiled SQL)
   // and target/run (what it executed).
   const compiled = await compileAndCheck(s, o.checker);
@@ -107,6 +108,7 @@ export function build(s: Session, stop: StopSignal, o: { checker: SqlChecker }):
 export async function show(s: Session, name: string, limit: number, checker: SqlChecker): Promise<{ columns: readonly string[]; rows: readonly (readonly string[])[] }> {
   const { showable, previewRows } = await import('./run/show.js');
   const node = showable(s, name);
+  s = await (await import('./run/file-schemas.js')).withFileSchemas(s);
   const compiled = await compileAndCheck(s, checker);
   const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines, { mustExist: true });
   try {

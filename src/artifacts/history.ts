@@ -13,6 +13,8 @@ export const HISTORY_DDL: readonly string[] = [
   `create table if not exists ${S}.node_results (
     invocation_id varchar, unique_id varchar, resource_type varchar, name varchar, relation varchar, status varchar,
     started_at timestamptz, completed_at timestamptz, elapsed_s double, rows_affected bigint, failures bigint, message varchar)`,
+  // The columns of empty JSON file outputs (materialize/file.ts), which DuckDB cannot read back.
+  `create table if not exists ${S}.json_output_columns (location varchar, pos integer, name varchar, type varchar)`,
 ];
 
 const ts = (iso: string | undefined) => (iso ? `${quoteLiteral(iso)}::timestamptz` : 'NULL');

@@ -8,7 +8,7 @@ import { render, RenderError, truthy, type Helper, type Rendered } from '../temp
 import { lookupProperty } from '../template/scope.js';
 import type { ModelNode, Node, SeedNode, TestNode } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
-import { ephemeralCteName, modelRelation, seedRelation, selfValue, sourceRelation } from './relations.js';
+import { ephemeralCteName, modelRelation, seedRelation, selfValue, sourceRelation, type FileColumn } from './relations.js';
 import { quoteIdent, quoteLiteral } from '../util/sql.js';
 import { failureCountSql, genericTestSql } from './test-sql.js';
 
@@ -22,6 +22,8 @@ export interface CompileContext {
   readonly isIncremental?: (model: ModelNode) => boolean;
   /** --defer: node id -> the --state warehouse's relation, read instead of this target's. */
   readonly deferred?: ReadonlyMap<string, string>;
+  /** Empty JSON file models: their columns, from the schema file beside the dataset. */
+  readonly fileColumns?: ReadonlyMap<string, readonly FileColumn[]>;
 }
 
 export interface CompiledNode {
@@ -165,7 +167,7 @@ function compileTest(
 }
 
 /** The relation text for any node id, noting ephemeral models that need a CTE. */
-export function relationOf(p: ParsedProject, ctx: Pick<CompileContext, 'target' | 'deferred'>, id: string, ephemerals?: string[]): string {
+export function relationOf(p: ParsedProject, ctx: Pick<CompileContext, 'target' | 'deferred' | 'fileColumns'>, id: string, ephemerals?: string[]): string {
   const n = p.nodes.get(id);
   if (!n) throw new Error(`unknown node ${id}`);
   const deferred = ctx.deferred?.get(id);
@@ -173,7 +175,7 @@ export function relationOf(p: ParsedProject, ctx: Pick<CompileContext, 'target' 
   switch (n.resourceType) {
     case 'model':
       if (n.mat.kind === 'ephemeral') ephemerals?.push(n.name);
-      return modelRelation(n, ctx.target);
+      return modelRelation(n, ctx.target, ctx.fileColumns?.get(n.id));
     case 'seed':
       return seedRelation(n, ctx.target);
     case 'source':

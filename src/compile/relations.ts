@@ -48,8 +48,14 @@ export function warehouseRelation(scope: RelationScope, schema: string, identifi
   return catalogs.some((c) => c.toLowerCase() === s) ? `${quoteIdent(db)}.${qualified(schema, identifier)}` : qualified(schema, identifier);
 }
 
+/** A column of a file model's dataset, as recorded in etlx_meta.file_schemas. */
+export interface FileColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
 /** Where a model lives, or how it is read. One resolver serves ref, self and tests. */
-export function modelRelation(m: ModelNode, scope: RelationScope): string {
+export function modelRelation(m: ModelNode, scope: RelationScope, fileColumns?: readonly FileColumn[]): string {
   switch (m.mat.kind) {
     case 'view':
     case 'table':
@@ -58,7 +64,7 @@ export function modelRelation(m: ModelNode, scope: RelationScope): string {
     case 'ephemeral':
       return ephemeralCteName(m.name);
     case 'file':
-      return fileReader(m.mat);
+      return fileReader(m.mat, fileColumns);
     default: {
       const never: never = m.mat;
       throw new Error(`unknown materialization ${JSON.stringify(never)}`);
@@ -107,11 +113,16 @@ export function fileDatasetGlob(mat: Extract<MaterializationSpec, { kind: 'file'
   return mat.location;
 }
 
-export function fileReader(mat: Extract<MaterializationSpec, { kind: 'file' }>): string {
+/**
+ * The reader `{{ref}}` renders for a file model. An empty JSON file reads back as one `json`
+ * column, so while the dataset is empty its recorded column types are passed.
+ */
+export function fileReader(mat: Extract<MaterializationSpec, { kind: 'file' }>, columns?: readonly FileColumn[]): string {
   const glob = fileDatasetGlob(mat);
   const hive = mat.partitionBy.length > 0 ? ', hive_partitioning=true' : '';
   const fn = mat.format === 'csv' ? 'read_csv' : mat.format === 'json' ? 'read_json' : 'read_parquet';
-  return `${fn}(${quoteLiteral(glob)}${hive})`;
+  const typed = mat.format === 'json' && columns && columns.length > 0 ? `, columns={${columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}` : '';
+  return `${fn}(${quoteLiteral(glob)}${hive}${typed})`;
 }
 
 /**
