@@ -12,9 +12,12 @@ export interface PropertyValueContext {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-/** Top-level sections whose string values are rendered; prose and names are used as written. */
+/**
+ * Top-level sections whose string values are rendered. Prose and names are used as written, and
+ * hooks are SQL templates of their own, rendered with the node at compile time (`{{self}}`).
+ */
 const SECTIONS = new Set(['models', 'seeds', 'sources']);
-const PROSE = new Set(['description', 'meta', 'docs', 'name']);
+const PROSE = new Set(['description', 'meta', 'docs', 'name', 'pre_hook', 'post_hook', 'pre-hook', 'post-hook']);
 const ALLOWED_HELPERS = new Set(['var', 'env', 'quote', 'eq', 'ne', 'and', 'or', 'not', 'lookup']);
 
 /**

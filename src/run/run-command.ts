@@ -154,6 +154,7 @@ function argsOf(s: Session, command: string, extra: Record<string, unknown>): Re
     ...(o.profile !== undefined ? { profile: o.profile } : {}),
     ...(o.target !== undefined ? { target: o.target } : {}),
     ...(o.state !== undefined ? { state: o.state } : {}),
+    ...(o.defer ? { defer: true } : {}),
     full_refresh: o.fullRefresh,
     fail_fast: o.failFast,
     ...(o.atomic !== undefined ? { atomic: o.atomic } : {}),

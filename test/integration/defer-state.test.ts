@@ -53,6 +53,18 @@ describe('--defer --state: unselected, unbuilt refs read the state warehouse', (
     expect(await queryFile(p.path('ci.duckdb'), 'select total from main.c')).toEqual([{ total: 601 }]);
   });
 
+  it('etlx retry of a deferred run defers again', async () => {
+    fs.rmSync(p.path('ci.duckdb'), { force: true });
+    p.write({ 'models/b.sql': '{{config materialized="view"}}\nselect n * 100 as n, no_such_column from {{ref "a"}}' });
+    const failed = await p.run('build', '--target', 'ci', '--select', 'state:modified+', '--defer', '--state', 'prod-artifacts');
+    expect(failed.code).toBe(1);
+    expect(p.runResults().args).toMatchObject({ defer: true, state: 'prod-artifacts' });
+    p.write({ 'models/b.sql': '{{config materialized="view"}}\nselect n * 100 as n from {{ref "a"}}' });
+    const retried = await p.run('retry');
+    expect(retried.code, retried.output).toBe(0);
+    expect(p.statuses()).toMatchObject({ b: 'success', c: 'success' });
+  });
+
   it('--defer without --state is exit 2', async () => {
     const r = await p.run('run', '--target', 'ci', '--defer');
     expect(r.code).toBe(2);
