@@ -3,6 +3,7 @@ import type { Diagnostic, DiagnosticCode } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
 import { type TemplateIR } from '../template/ir.js';
 import { parseTemplate } from '../template/parse.js';
+import { topLevelThis } from '../template/jinja.js';
 import type { HelperName } from '../template/helper-names.js';
 import { render, RenderError, truthy, type Helper, type Rendered } from '../template/render.js';
 import { lookupProperty } from '../template/scope.js';
@@ -301,6 +302,7 @@ function renderHooks(p: ParsedProject, ctx: CompileContext, shared: SharedRender
     const ir = parseTemplate(hook);
     const problem = ir.problems[0];
     if (problem) throw new RenderError(`in a hook: ${problem.message}`, problem.hint, 1, 1, problem.code);
+    if (topLevelThis(ir).length > 0) throw new RenderError('in a hook: {{this}} is not this model', 'write {{self}} for the relation (dbt\'s this)', 1, 1, 'E_TEMPLATE_THIS');
     return trimSql(renderNode(p, ctx, shared, node, ir).rendered.text);
   });
 }

@@ -29,6 +29,21 @@ describe('{{self}} and its parts; {{this}} and Jinja caught at compile time', ()
     expect(p.exists('thisproj.duckdb')).toBe(false);
   });
 
+  it('{{this}} in a hook is exit 2 with a hint to {{self}}; {{self}} in a hook is the relation', async () => {
+    p = new TestProject('hookthis', {
+      'models/a.sql': '{{config materialized="table" post_hook="create table main.seen as select count(*) as n from {{self}}"}}\nselect 1 as id',
+      'models/b.sql': '{{config materialized="table" post_hook="analyze {{this}}"}}\nselect 1 as id',
+    });
+    const bad = await p.run('compile');
+    expect(bad.code).toBe(2);
+    expect(bad.output).toMatch(/models\/b\.sql/);
+    expect(bad.output).toContain('{{self}}');
+    p.remove('models/b.sql');
+    const ok = await p.run('run');
+    expect(ok.code, ok.output).toBe(0);
+    expect(await p.query('select n from main.seen')).toEqual([{ n: 1 }]);
+  });
+
   it("Jinja's {{ ref('a') }}, {% if %} and {{ config(...) }} are exit 2 with the Handlebars form in the hint", async () => {
     p = new TestProject('jinjaproj', {
       'models/a.sql': 'select 1 as id',
