@@ -62,6 +62,8 @@ export interface CompileResult {
 /** `etlx compile`: render, check, write target/compiled for the selection and the manifest. */
 export async function compile(s: Session, checker: SqlChecker): Promise<CompileResult> {
   const ids = selectIds(s);
+  // Like dbt's compile --defer: shows the SQL a deferred run would execute (reads, never writes).
+  if (s.options.defer) s = await (await import('./run/defer.js')).withDeferral(s, ids);
   const compiled = await compileAndCheck(s, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids));
   saveManifest(s, compiled);
   const count = (type: string) => [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === type).length;

@@ -65,6 +65,15 @@ describe('--defer --state: unselected, unbuilt refs read the state warehouse', (
     expect(p.statuses()).toMatchObject({ b: 'success', c: 'success' });
   });
 
+  it('compile --defer renders the deferred relations without building anything', async () => {
+    fs.rmSync(p.path('ci.duckdb'), { force: true });
+    const r = await p.run('compile', '--target', 'ci', '--select', 'b', '--defer', '--state', 'prod-artifacts');
+    expect(r.code, r.output).toBe(0);
+    const m = JSON.parse(p.read('target/manifest.json')) as Manifest;
+    expect(m.nodes['model.dp.b']!.compiled_code).toContain('from "__etlx_state"."main"."a"');
+    expect(p.exists('ci.duckdb')).toBe(false);
+  });
+
   it('--defer without --state is exit 2', async () => {
     const r = await p.run('run', '--target', 'ci', '--defer');
     expect(r.code).toBe(2);
