@@ -68,6 +68,8 @@ export interface CompileResult {
 /** `etlx compile`: render, check, write target/compiled for the selection and the manifest. */
 export async function compile(s: Session, checker: SqlChecker): Promise<CompileResult> {
   const ids = selectIds(s);
+  // Like dbt's compile --defer: shows the SQL a deferred run would execute (reads, never writes).
+  if (s.options.defer) s = await (await import('./run/defer.js')).withDeferral(s, ids);
   const compiled = await compileAndCheck(s, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids, s.secrets));
   saveManifest(s, compiled);
   const count = (type: string) => [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === type).length;
@@ -96,6 +98,8 @@ export async function run(s: Session, command: RunCommand, stop: StopSignal, o: 
     s.runtime.reporter.emit({ type: 'info', message: `Nothing to do: the selection matches no ${command === 'seed' ? 'seed' : command === 'test' ? 'test' : 'node'}; target/run_results.json is left as it was` });
     return { exitCode: 0, results: [] };
   }
+  if (s.options.defer) s = await (await import('./run/defer.js')).withDeferral(s, p.ids);
+  s = await (await import('./run/file-schemas.js')).withFileSchemas(s);
   // target/compiled is `etlx compile`'s: a run writes the manifest (every node's compiled SQL)
   // and target/run (what it executed).
   const compiled = await compileAndCheck(s, o.checker);
@@ -129,6 +133,7 @@ export function build(s: Session, stop: StopSignal, o: { checker: SqlChecker }):
 export async function show(s: Session, name: string, limit: number, checker: SqlChecker): Promise<{ columns: readonly string[]; rows: readonly (readonly string[])[] }> {
   const { showable, previewRows } = await import('./run/show.js');
   const node = showable(s, name);
+  s = await (await import('./run/file-schemas.js')).withFileSchemas(s);
   const compiled = await compileAndCheck(s, checker);
   const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines, { mustExist: true, ...lockWait(s) });
   try {

@@ -26,6 +26,8 @@ export interface GlobalOptions {
   readonly select: readonly string[];
   readonly exclude: readonly string[];
   readonly state?: string;
+  /** --defer (with --state): unselected, unbuilt refs read the state's warehouse. */
+  readonly defer?: boolean;
   readonly fullRefresh: boolean;
   readonly failFast: boolean;
   readonly atomic?: boolean;
@@ -74,9 +76,6 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
   const targetDir = path.resolve(files.root, files.config.targetPath);
   ensureWritableDir(targetDir, files.config.targetPath);
   const cache = FileTemplateCache.forTarget(targetDir);
-  const project = parseProject(files, cache);
-  reportWarnings(project.diagnostics, runtime.reporter);
-  throwIfErrors(project.diagnostics);
   const resolved = resolveTarget({
     projectDir: files.root,
     projectName: files.config.name,
@@ -91,9 +90,14 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
     threads: options.threads ?? resolved.threads,
     atomic: options.atomic ?? resolved.atomic,
   };
+  const vars = { ...files.config.vars, ...cliVars };
+  // After the target: templated values in properties files read {{target.*}} and {{var}}.
+  const values = { target: { name: target.name, schema: target.schema, type: 'duckdb', profile_name: target.profile, threads: target.threads }, vars, env: runtime.env };
+  const project = parseProject(files, cache, values);
+  reportWarnings(project.diagnostics, runtime.reporter);
+  throwIfErrors(project.diagnostics);
   // Where the project writes is checked once the target is known: exit 2 before anything runs.
   throwIfErrors(outputChecks(project, target));
-  const vars = { ...files.config.vars, ...cliVars };
   // Values notify reads with {{env}} (webhook URLs, headers) are secrets from the start too.
   const secrets = Secrets.of([...target.secrets, ...notifySecretValues(files.config.notify, runtime.env)], { bases: [files.root] });
   return { options, runtime, project, target, secrets, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };

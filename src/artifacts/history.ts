@@ -21,6 +21,8 @@ export const HISTORY_DDL: readonly string[] = [
   // false: the result was rolled back with its --atomic run, so what it measured never committed
   // (row_count_change must not take it as its baseline). NULL in rows written before the column.
   `alter table ${S}.node_results add column if not exists committed boolean`,
+  // The columns of empty JSON file outputs (materialize/file.ts), which DuckDB cannot read back.
+  `create table if not exists ${S}.json_output_columns (location varchar, pos integer, name varchar, type varchar)`,
 ];
 
 /** One row per notification sent (or not) at the end of an invocation. */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { CompiledProject } from '../compile/compile.js';
 import type { Node } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
@@ -22,7 +23,7 @@ export interface InvocationMeta {
 export function buildManifest(
   p: ParsedProject,
   compiled: CompiledProject,
-  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>,
+  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach' | 'secrets'>>,
   meta: InvocationMeta,
   columnLineage?: ColumnLineageMap,
 ): Record<string, unknown> {
@@ -47,6 +48,9 @@ export function buildManifest(
       invocation_id: meta.invocationId,
       project_name: p.name,
       target_name: target.name,
+      // --defer --state reads these: where this target's relations are.
+      schema: target.schema,
+      ...(target.path !== undefined && !(target.secrets ?? []).some((x) => x.length >= 3 && target.path!.includes(x)) ? { warehouse_path: warehousePath(target.path, p.root) } : {}),
     },
     nodes,
     sources,
@@ -54,6 +58,13 @@ export function buildManifest(
     parent_map: parentMap,
     child_map: childMap,
   };
+}
+
+/** Relative to the project when inside it (the same across checkouts), else absolute. */
+function warehousePath(file: string, root: string): string {
+  if (file === ':memory:') return file;
+  const rel = path.relative(root, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }
 
 export function manifestJson(manifest: Record<string, unknown>): string {
@@ -64,7 +75,7 @@ function nodeEntry(
   p: ParsedProject,
   n: Exclude<Node, { resourceType: 'source' }>,
   compiled: CompiledProject,
-  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>,
+  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach'>>,
   lineage: ModelColumnLineage | undefined,
 ): unknown {
   const c = compiled.nodes.get(n.id);
@@ -79,6 +90,8 @@ function nodeEntry(
     depends_on: { nodes: [...p.dag.parents(n.id)], macros: n.resourceType === 'model' || n.resourceType === 'snapshot' ? [...n.macros] : [] },
     compiled_code: c?.display,
     vars_read: c?.varsRead ?? {},
+    // dbt's name: the config as written, when a properties value was a template.
+    ...(n.unrendered ? { unrendered_config: n.unrendered } : {}),
   };
   switch (n.resourceType) {
     case 'model':
@@ -123,7 +136,7 @@ function nodeEntry(
         ...base,
         checksum: checksumEntry(n.checksum),
         config: n.config,
-        test_metadata: n.testType === 'generic' ? { name: n.kind, kwargs: n.args } : undefined,
+        test_metadata: n.testType === 'generic' ? { name: n.custom?.name ?? n.kind, kwargs: n.args } : undefined,
         attached_node: n.attachedTo,
         column_name: n.column,
       };
@@ -163,5 +176,6 @@ function sourceEntry(s: Extract<Node, { resourceType: 'source' }>): unknown {
     identifier: s.identifier,
     freshness: s.freshness,
     columns: Object.fromEntries(s.columns.map((col) => [col.name, col])),
+    ...(s.unrendered ? { unrendered: s.unrendered } : {}),
   };
 }

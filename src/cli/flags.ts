@@ -5,6 +5,8 @@ import { DURATION_HINT, EtlxError, MAX_THREADS, parseDuration, type GlobalOption
 /** The flags commander hands a command's action, before they are checked. */
 export interface RawFlags {
   select?: string[];
+  /** -m/--models: dbt's older name for --select; merged into it. */
+  models?: string[];
   exclude?: string[];
   profile?: string;
   target?: string;
@@ -19,6 +21,7 @@ export interface RawFlags {
   logFormat?: string;
   color?: boolean;
   state?: string;
+  defer?: boolean;
   debug?: boolean;
   waitForSources?: string;
   lockTimeout?: string;
@@ -49,7 +52,8 @@ export function withSelectionFlags(cmd: Command): Command {
     .option('-s, --select <selector...>', 'select nodes (dbt selector grammar)')
     .addOption(new Option('-m, --models <selector...>', 'alias of --select').hideHelp())
     .option('--exclude <selector...>', 'exclude nodes')
-    .option('--state <dir>', 'folder with a manifest.json to compare with (state:modified)');
+    .option('--state <dir>', 'folder with a manifest.json to compare with (state:modified)')
+    .option('--defer', 'with --state: refs to unselected nodes not built in this target read the state\'s warehouse (attached read only)');
 }
 
 /** Waiting for the warehouse lock: every command that opens the warehouse. */
@@ -102,6 +106,7 @@ export function globalOptions(f: RawFlags & { models?: string[] }): GlobalOption
     ...(f.vars !== undefined ? { vars: f.vars } : {}),
     ...(threads !== undefined ? { threads } : {}),
     ...(f.state !== undefined ? { state: f.state } : {}),
+    ...(f.defer ? { defer: true } : {}),
     ...(f.atomic !== undefined ? { atomic: f.atomic } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(waitForSources !== undefined ? { waitForSources } : {}),

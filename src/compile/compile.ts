@@ -3,18 +3,22 @@ import type { Diagnostic, DiagnosticCode } from '../errors/diagnostic.js';
 import { closest } from '../errors/did-you-mean.js';
 import { type TemplateIR } from '../template/ir.js';
 import { parseTemplate } from '../template/parse.js';
+import { topLevelThis } from '../template/jinja.js';
 import type { HelperName } from '../template/helper-names.js';
 import { render, RenderError, truthy, type Helper, type Rendered } from '../template/render.js';
 import { lookupProperty } from '../template/scope.js';
 import type { ModelNode, Node, SnapshotNode, TestNode } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
-import { ephemeralCteName, modelRelation, seedRelation, snapshotRelation, sourceRelation } from './relations.js';
+import { collectEphemerals, EphemeralLimitError, withCtes } from './ephemerals.js';
+import { modelRelation, seedRelation, selfValue, snapshotRelation, sourceRelation, type FileColumn } from './relations.js';
 import { quoteIdent, quoteLiteral } from '../util/sql.js';
 import { failureCountSql, genericTestSql } from './test-sql.js';
 
 /** What rendering depends on besides the project. */
+export { EPHEMERAL_LIMIT } from './ephemerals.js';
+
 export interface CompileContext {
-  readonly target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'>;
+  readonly target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach'>>;
   /** Project vars overridden by --vars. */
   readonly vars: Readonly<Record<string, unknown>>;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -27,6 +31,10 @@ export interface CompileContext {
    * instead of the warehouse's, so the model reads fixtures. Undefined: the usual relation.
    */
   readonly relationFor?: (id: string) => string | undefined;
+  /** --defer: node id -> the --state warehouse's relation, read instead of this target's. */
+  readonly deferred?: ReadonlyMap<string, string>;
+  /** Empty JSON file models: their columns, from the schema file beside the dataset. */
+  readonly fileColumns?: ReadonlyMap<string, readonly FileColumn[]>;
 }
 
 export interface CompiledNode {
@@ -103,7 +111,8 @@ export function compileProject(p: ParsedProject, ctx: CompileContext, only?: Rea
       }
     } catch (e) {
       if (e instanceof RenderError) {
-        diagnostics.push({ code: e.code, message: e.message, file: node.path, line: e.line, column: e.col, hint: e.hint });
+        const file = node.resourceType === 'test' && node.custom ? node.custom.path : node.path;
+        diagnostics.push({ code: e.code, message: e.message, file, line: e.line, column: e.col, hint: e.hint });
       } else if (e instanceof EphemeralLimitError) {
         diagnostics.push(e.diagnostic(node));
       } else throw e;
@@ -159,6 +168,16 @@ function compileTest(
   }
   const eph: string[] = [];
   const rel = (id: string | undefined) => (id ? relationOf(p, ctx, id, eph) : undefined);
+  if (t.kind === 'custom') {
+    // tests/generic/<name>.sql sees the tested relation as `model` (with `where` applied), the
+    // column as `column_name` and its arguments by name, like dbt's generic tests.
+    const tested = rel(t.attachedTo)!;
+    const model = t.config.where ? `(select * from ${tested} where ${t.config.where})` : tested;
+    const r = renderNode(p, ctx, shared, t, t.ir!, { ...t.args, model, ...(t.column !== undefined ? { column_name: t.column } : {}) });
+    const ephemerals = collectEphemerals([...eph, ...r.ephemerals], ephemeralSql);
+    const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql);
+    return { id: t.id, sql, display: failureCountSql(sql), rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks: [], postHooks: [] };
+  }
   const failing = genericTestSql(t, rel(t.attachedTo)!, rel(t.alsoReads[0]));
   const ephemerals = collectEphemerals(eph, ephemeralSql);
   const sql = withCtes(failing, ephemerals, ephemeralSql);
@@ -166,19 +185,21 @@ function compileTest(
 }
 
 /** The relation text for any node id, noting ephemeral models that need a CTE. */
-export function relationOf(p: ParsedProject, ctx: Pick<CompileContext, 'target'>, id: string, ephemerals?: string[]): string {
+export function relationOf(p: ParsedProject, ctx: Pick<CompileContext, 'target' | 'deferred' | 'fileColumns'>, id: string, ephemerals?: string[]): string {
   const n = p.nodes.get(id);
   if (!n) throw new Error(`unknown node ${id}`);
+  const deferred = ctx.deferred?.get(id);
+  if (deferred !== undefined) return deferred;
   switch (n.resourceType) {
     case 'model':
       if (n.mat.kind === 'ephemeral') ephemerals?.push(n.name);
-      return modelRelation(n, ctx.target.schema);
+      return modelRelation(n, ctx.target, ctx.fileColumns?.get(n.id));
     case 'seed':
-      return seedRelation(n, ctx.target.schema);
+      return seedRelation(n, ctx.target);
     case 'source':
-      return sourceRelation(n);
+      return sourceRelation(n, ctx.target);
     case 'snapshot':
-      return snapshotRelation(n, ctx.target.schema);
+      return snapshotRelation(n, ctx.target);
     case 'test':
     case 'unit_test':
       throw new Error('a test has no relation');
@@ -233,17 +254,17 @@ export const valueHelpers = {
 } satisfies Partial<Record<HelperName, Helper>>;
 
 /** Renders a template for a node (or, without one, for the project: on-run-start/end). */
-function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderData, node: Node | undefined, ir: TemplateIR): RenderResult {
+function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderData, node: Node | undefined, ir: TemplateIR, extra: Record<string, unknown> = {}): RenderResult {
   const varsRead: Record<string, unknown> = {};
   const ephemerals: string[] = [];
   const model = node?.resourceType === 'model' ? node : undefined;
   const isIncremental = model ? (ctx.isIncremental?.(model) ?? false) : false;
   const self = model
-    ? (ctx.relationFor?.(model.id) ?? modelRelation(model, ctx.target.schema))
+    ? (ctx.relationFor?.(model.id) ?? selfValue(model, ctx.target))
     : node?.resourceType === 'seed'
-      ? seedRelation(node, ctx.target.schema)
+      ? selfValue(node, ctx.target)
       : node?.resourceType === 'snapshot'
-        ? snapshotRelation(node, ctx.target.schema)
+        ? snapshotRelation(node, ctx.target)
         : undefined;
   const refIds = shared.refIds;
   const fail = (message: string, hint: string, at: { line: number; col: number }, code: DiagnosticCode = 'E_TEMPLATE_RENDER'): never => {
@@ -259,7 +280,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
     source: (args, _h, at) => {
       const s = p.sources.get(`${String(args[0])}.${String(args[1])}`);
       if (!s) fail(`source "${String(args[0])}" "${String(args[1])}" not found`, 'declare it under sources: in a models/*.yml file', at, 'E_SOURCE_NOT_FOUND');
-      return ctx.relationFor?.(s!.id) ?? sourceRelation(s!);
+      return ctx.relationFor?.(s!.id) ?? sourceRelation(s!, ctx.target);
     },
     var: (args, _h, at) => {
       const name = String(args[0]);
@@ -293,6 +314,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
     model: model ? { name: model.name, schema: model.config.schema ?? ctx.target.schema, materialized: model.config.materialized } : undefined,
     project_name: p.name,
     ...ctx.extra,
+    ...extra,
   };
   const rendered = render(ir, context, { helpers, partials: shared.partials });
   return { rendered, varsRead, ephemerals };
@@ -316,6 +338,7 @@ function renderHooks(p: ParsedProject, ctx: CompileContext, shared: SharedRender
     const ir = parseTemplate(hook);
     const problem = ir.problems[0];
     if (problem) throw new RenderError(`in a hook: ${problem.message}`, problem.hint, 1, 1, problem.code);
+    if (topLevelThis(ir).length > 0) throw new RenderError('in a hook: {{this}} is not this model', 'write {{self}} for the relation (dbt\'s this)', 1, 1, 'E_TEMPLATE_THIS');
     return trimSql(renderNode(p, ctx, shared, node, ir).rendered.text);
   });
 }
@@ -324,65 +347,6 @@ function renderHooks(p: ParsedProject, ctx: CompileContext, shared: SharedRender
 export function renderProjectHooks(p: ParsedProject, ctx: CompileContext, hooks: readonly string[]): string[] {
   const shared = sharedRenderData(p);
   return renderHooks(p, ctx, shared, undefined, hooks);
-}
-
-/**
- * Ephemerals used directly and through other ephemerals, dependencies first. Each known
- * ephemeral's list is already complete and in dependency order (models are compiled in
- * topological order), so merging those lists is enough: the cost is the size of the result.
- * (Walking them recursively with `includes` was polynomial in the chain's depth: an ephemeral
- * chain 800 deep took over 40 s to compile.)
- */
-function collectEphemerals(direct: readonly string[], known: ReadonlyMap<string, { sql: string; ephemerals: string[] }>): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const add = (name: string) => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    out.push(name);
-  };
-  for (const name of direct) {
-    if (seen.has(name)) continue;
-    for (const dep of known.get(name)?.ephemerals ?? []) add(dep);
-    add(name);
-  }
-  if (out.length > EPHEMERAL_LIMIT) throw new EphemeralLimitError(out);
-  return out;
-}
-
-/**
- * Most ephemeral models one node may inline. Every model's SQL holds all the ephemerals it
- * reaches, so a chain's compiled SQL grows with the square of its depth (1,600 deep: 90 MB of
- * manifest), and DuckDB refuses CTEs nested near 1,000 deep (`max_expression_depth`) anyway.
- */
-export const EPHEMERAL_LIMIT = 500;
-
-/** A node that would inline more than EPHEMERAL_LIMIT ephemerals; reported with the node's file. */
-class EphemeralLimitError extends Error {
-  constructor(readonly chain: readonly string[]) {
-    super(`inlines ${chain.length} ephemeral models, more than the limit of ${EPHEMERAL_LIMIT}`);
-  }
-
-  diagnostic(node: Node): Diagnostic {
-    const last = this.chain[this.chain.length - 1]!;
-    const middle = this.chain[Math.floor(this.chain.length / 2)]!;
-    return {
-      code: 'E_EPHEMERAL_LIMIT',
-      message: `${node.resourceType} ${node.name} ${this.message} (through ${this.chain[0]} ... ${last}); each is inlined as a CTE into its consumers`,
-      file: node.path,
-      hint: `materialize a link of the chain as a table, e.g. {{config materialized="table"}} in ${middle}`,
-    };
-  }
-}
-
-/**
- * Inlines ephemerals as CTEs. The model's own SQL goes in a subquery so a model that starts with
- * its own WITH stays valid without etlx having to edit the user's SQL.
- */
-function withCtes(sql: string, ephemerals: readonly string[], known: ReadonlyMap<string, { sql: string }>): string {
-  if (ephemerals.length === 0) return sql;
-  const ctes = ephemerals.map((name) => `${ephemeralCteName(name)} as (\n${known.get(name)?.sql ?? ''}\n)`);
-  return `with ${ctes.join(',\n')}\nselect * from (\n${sql}\n)`;
 }
 
 /** Drops trailing semicolons and white space so the SELECT can be wrapped. */

@@ -59,7 +59,8 @@ export function genericTestSql(test: TestNode, relation: string, other: string |
       ].join('\n');
     }
     case 'singular':
-      throw new Error('singular tests are rendered from their template');
+    case 'custom':
+      throw new Error('singular and custom generic tests are rendered from their template');
     default: {
       const never: never = test.kind;
       throw new Error(`unknown test ${String(never)}`);

@@ -41,6 +41,7 @@ export const DIAGNOSTIC_CODES = {
   E_PROPERTIES_UNKNOWN_MODEL: 'a properties entry names a model that does not exist',
   E_PROPERTIES_UNKNOWN_SEED: 'a properties entry names a seed that does not exist',
   E_PROPERTIES_UNKNOWN_SNAPSHOT: 'a properties entry names a snapshot that does not exist',
+  W_MODELS_ENTRY_IS_SEED: 'warning: a models: entry names a seed; its tests and descriptions are attached to the seed',
   // Profiles and the warehouse
   E_PROFILES_NOT_FOUND: 'no profiles.yml defines the profile asked for',
   E_PROFILE_NOT_FOUND: 'the profile is not in profiles.yml',
@@ -58,6 +59,8 @@ export const DIAGNOSTIC_CODES = {
   E_TEMPLATE_HELPER: 'a template uses a helper that does not exist or is used wrongly',
   E_TEMPLATE_PARTIAL: 'a partial is used wrongly',
   E_TEMPLATE_RENDER: 'a template cannot be rendered',
+  E_TEMPLATE_JINJA: 'a template uses Jinja syntax (etlx templates are Handlebars)',
+  E_TEMPLATE_THIS: 'a model prints {{this}} outside a block (dbt\'s this is {{self}})',
   E_MACRO_NOT_FOUND: 'a partial names a macro that does not exist',
   E_MACRO_RECURSION: 'a macro includes itself, directly or through other macros',
   E_REF_ARGS: '{{ref}} has the wrong arguments',

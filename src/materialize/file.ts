@@ -46,6 +46,21 @@ export function emptyDatasetSql(spec: FileSpec, sql: string, staging: string): s
   return `copy (select * from (\n${sql}\n) limit 0) to ${quoteLiteral(path.join(staging, `empty.${spec.format}`))} (${copyOptions(noPartition)})`;
 }
 
+/** Where the columns of empty JSON outputs are recorded (DDL in artifacts/history.ts). */
+export const FILE_SCHEMAS_TABLE = `${quoteIdent('etlx_meta')}.${quoteIdent('json_output_columns')}`;
+
+/**
+ * A JSON dataset with zero rows is a 0-byte file that DuckDB reads back as one `json` column.
+ * So etlx records its columns (DuckDB's DESCRIBE of the model's query) in etlx_meta, and
+ * `{{ref}}` passes the types to read_json while the dataset is empty; a run with rows forgets them.
+ */
+export function jsonSchemaSql(spec: FileSpec, sql: string, rows: number): string[] {
+  const loc = quoteLiteral(spec.location);
+  const forget = `delete from ${FILE_SCHEMAS_TABLE} where location = ${loc}`;
+  if (rows > 0) return [forget];
+  return [forget, `insert into ${FILE_SCHEMAS_TABLE} select ${loc}, row_number() over (), column_name, column_type from (describe select * from (\n${sql}\n))`];
+}
+
 /**
  * COPY into a staging path, then a move into place (now, or at the run's COMMIT under --atomic).
  * An incremental file model adds files to a dataset that has some, unless a full refresh
@@ -76,6 +91,7 @@ export const file: Materialization<ModelNode> = {
     work.files.commit(adding ? 'add' : 'replace', mat.location, staging);
     const former = work.formerRelation;
     if (former) await wh.execute(stmt(`drop ${former.type} if exists ${former.relation}`, 'drop'));
+    if (mat.format === 'json' && !mat.incremental && rows !== undefined) for (const q of jsonSchemaSql(mat, sql, rows)) await wh.execute(stmt(q, q.startsWith('delete') ? 'delete' : 'insert'));
     return { ...(rows === undefined ? {} : { rows }), ...(adding ? { verb: 'appended to' } : {}) };
   },
 };

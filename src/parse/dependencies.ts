@@ -114,6 +114,11 @@ export class Dependencies {
     this.parents.set(ownerId, [...new Set(out)].sort());
   }
 
+  /** The parents recorded for a node by checkTemplate. */
+  parentsOf(id: string): readonly string[] {
+    return this.parents.get(id) ?? [];
+  }
+
   /** The node a test argument names (relationships `to:`, row_count_matches `model:`). */
   resolve(target: RefTarget): { readonly id: string } | { readonly shown: string; readonly didYouMean: string } {
     if ('source' in target) {

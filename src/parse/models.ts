@@ -6,7 +6,7 @@ import { foldersOf, materializationOf, modelConfigOf } from './config-merge.js';
 import { didYouMeanSuffix } from './dependencies.js';
 import { macrosUsed, type Macro } from './macros.js';
 import { idOf, type ModelNode } from './nodes.js';
-import { columnsOf, type PropertyEntry } from './properties.js';
+import { columnsOf, unrenderedConfig, type PropertyEntry } from './properties.js';
 import type { TemplateCache } from '../template/cache.js';
 import { parseTemplateFile } from './templates.js';
 
@@ -44,7 +44,7 @@ export function parseModels(
       continue;
     }
     modelFiles.set(name, f.path);
-    const ir = parseTemplateFile(f, cache, diagnostics);
+    const ir = parseTemplateFile(f, cache, diagnostics, { noBareThis: true });
     const folders = foldersOf(f.path, files.config.modelPaths);
     const entry = properties.get(name);
     const { config, strategyExplicit } = modelConfigOf(files.config, folders, name, entry?.props.config, ir.config, f.path, diagnostics);
@@ -66,6 +66,7 @@ export function parseModels(
       checksum: f.checksum,
       ir,
       config,
+      ...withUnrendered(unrenderedConfig(entry, config)),
       mat: spec,
       tags: config.tags,
       ...(description !== undefined ? { description } : {}),
@@ -87,4 +88,8 @@ export function parseModels(
     });
   }
   return { models, files: modelFiles };
+}
+
+function withUnrendered(u: Record<string, unknown> | undefined): { unrendered?: Record<string, unknown> } {
+  return u ? { unrendered: u } : {};
 }

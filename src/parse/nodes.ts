@@ -65,6 +65,12 @@ interface NodeBase {
   readonly packageName: string;
   readonly tags: readonly string[];
   readonly description?: string;
+  /**
+   * Set when a properties value of this node was a template: what state:modified compares
+   * instead of the rendered values (the config as written, or a source's location and names as
+   * written), so a different target is not a modification.
+   */
+  readonly unrendered?: Readonly<Record<string, unknown>>;
 }
 
 export interface ModelNode extends NodeBase {
@@ -154,8 +160,10 @@ export interface ResolvedTestConfig {
 export interface TestNode extends NodeBase {
   readonly resourceType: 'test';
   readonly testType: 'generic' | 'singular';
-  /** The generic test's name, or 'singular'. */
-  readonly kind: GenericTestKind | 'singular';
+  /** The generic test's name, 'custom' (tests/generic/<name>.sql: see `custom`), or 'singular'. */
+  readonly kind: GenericTestKind | 'custom' | 'singular';
+  /** A custom generic test: its name and template file. */
+  readonly custom?: { readonly name: string; readonly path: string };
   /** The node the test is declared on (model, seed, snapshot or source). */
   readonly attachedTo?: string;
   readonly column?: string;
@@ -166,7 +174,7 @@ export interface TestNode extends NodeBase {
   readonly col?: number;
   /** Other nodes the test reads (relationships `to`, row_count_matches `model`). */
   readonly alsoReads: readonly string[];
-  /** Singular tests: the template. */
+  /** Singular and custom generic tests: the template. */
   readonly ir?: TemplateIR;
   readonly checksum: string;
   readonly absPath?: string;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { Dag } from '../graph/dag.js';
 import type { ProjectFiles } from '../project/load.js';
@@ -5,7 +6,8 @@ import { Dependencies } from './dependencies.js';
 import { parseMacros, type Macro } from './macros.js';
 import { parseModels } from './models.js';
 import type { ModelNode, Node, SeedNode, SnapshotNode, SourceNode, TestNode, UnitTestNode } from './nodes.js';
-import { parseProperties } from './properties.js';
+import { parseProperties, seedEntriesFromModels } from './properties.js';
+import type { PropertyValueContext } from './property-values.js';
 import { parseSeeds } from './seeds.js';
 import { parseSnapshots } from './snapshots.js';
 import { parseUnitTests } from './unit-tests.js';
@@ -36,11 +38,12 @@ export interface ParsedProject {
  * attached, dependencies checked, and the DAG built. Pure: all input comes from `files`.
  * Every step adds to one diagnostics list, so all problems are reported at once, in this order.
  */
-export function parseProject(files: ProjectFiles, cache?: TemplateCache): ParsedProject {
+export function parseProject(files: ProjectFiles, cache?: TemplateCache, values?: PropertyValueContext): ParsedProject {
   const diagnostics: Diagnostic[] = [];
   // Macros first: models record which ones they use.
   const macros = parseMacros(files, cache, diagnostics);
-  const properties = parseProperties(files.properties, diagnostics);
+  const names = (list: readonly { path: string }[], ext: string) => new Set(list.map((f) => path.posix.basename(f.path, ext)));
+  const properties = seedEntriesFromModels(parseProperties(files.properties, diagnostics, values), names(files.models, '.sql'), names(files.seeds, '.csv'), diagnostics);
   const { models, files: modelFiles } = parseModels(files, properties.models, macros, cache, diagnostics);
   const seeds = parseSeeds(files, properties.seeds, modelFiles, diagnostics);
   const taken = new Map<string, string>([...modelFiles, ...[...seeds.values()].map((x) => [x.name, x.path] as const)]);

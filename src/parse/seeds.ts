@@ -5,7 +5,7 @@ import type { ProjectFiles } from '../project/load.js';
 import { foldersOf, seedConfigOf } from './config-merge.js';
 import { didYouMeanSuffix } from './dependencies.js';
 import { idOf, type SeedNode } from './nodes.js';
-import { columnsOf, type PropertyEntry } from './properties.js';
+import { columnsOf, unrenderedConfig, type PropertyEntry } from './properties.js';
 
 /**
  * One node per seeds/**\/*.csv file. A seed may not share its name with a model file: ref()
@@ -46,6 +46,7 @@ export function parseSeeds(
       packageName: project,
       checksum: f.checksum,
       config,
+      ...(entry?.written ? { unrendered: unrenderedConfig(entry, config)! } : {}),
       tags: config.tags,
       ...(description !== undefined ? { description } : {}),
       columns: columnsOf(entry?.props.columns),

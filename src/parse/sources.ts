@@ -19,7 +19,7 @@ export interface ParsedSources {
 export function parseSources(project: string, root: string, entries: readonly PropertyEntry<RawSource>[], diagnostics: Diagnostic[]): ParsedSources {
   const sources = new Map<string, SourceNode>();
   const tests: (TestDeclarations & { node: SourceNode })[] = [];
-  for (const { props: source, yaml, at } of entries) {
+  for (const { props: source, yaml, at, written } of entries) {
     source.tables.forEach((t, i) => {
       const key = `${source.name}.${t.name}`;
       const tAt: YamlPath = [...at, 'tables', i];
@@ -74,6 +74,7 @@ export function parseSources(project: string, root: string, entries: readonly Pr
         columns: columnsOf(t.columns),
         tags: [...toList(source.tags), ...toList(t.tags)],
         ...(t.description !== undefined ? { description: t.description } : {}),
+        ...(written ? { unrendered: sourceAsWritten(written, i) } : {}),
         // A getter: the YAML file is parsed for positions only if the line is ever shown.
         get line() {
           return locate()?.line;
@@ -104,6 +105,17 @@ function sourceWait(
     }
   }
   return { ...(timeoutMs !== undefined ? { timeoutMs } : {}), pollMs: pollMs! };
+}
+
+/** A table's location, options and names as written (templates unrendered), for state:modified. */
+function sourceAsWritten(source: RawSource, i: number): Record<string, unknown> {
+  const t = source.tables[i]!;
+  return {
+    location: t.location,
+    options: { ...(source.options ?? {}), ...(t.options ?? {}) },
+    schema: t.location ? undefined : (t.schema ?? source.schema ?? source.name),
+    identifier: t.identifier ?? t.name,
+  };
 }
 
 function formatOfPath(location: string): 'parquet' | 'csv' | 'json' | 'ndjson' {

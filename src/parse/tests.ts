@@ -14,6 +14,7 @@ import { testDeclarationsOf, type Properties, type PropertyEntry, type TestDecla
 import type { ParsedSources } from './sources.js';
 import type { TemplateCache } from '../template/cache.js';
 import { parseTemplateFile } from './templates.js';
+import { isGenericTestFile, parseCustomTests, type CustomTest } from './custom-tests.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const columnName = z.string().min(1).optional();
@@ -35,7 +36,9 @@ export const GENERIC_TESTS = Object.keys(TEST_ARG_SCHEMAS) as GenericTestKind[];
 const MODEL_LEVEL_ONLY = new Set<GenericTestKind>(['row_count', 'row_count_matches', 'row_count_change']);
 
 export interface ParsedTestEntry {
-  readonly kind: GenericTestKind;
+  readonly kind: GenericTestKind | 'custom';
+  /** A custom generic test (tests/generic/<name>.sql). */
+  readonly custom?: CustomTest;
   readonly args: Record<string, unknown>;
   readonly config: TestConfig;
   readonly line?: number;
@@ -52,6 +55,7 @@ export function parseTestEntry(
   at: YamlPath,
   column: string | undefined,
   diagnostics: Diagnostic[],
+  custom: ReadonlyMap<string, CustomTest> = new Map(),
 ): ParsedTestEntry | undefined {
   // Positions are looked up only when needed: locating means parsing the file again with `yaml`.
   const where = () => {
@@ -80,18 +84,20 @@ export function parseTestEntry(
     body = { ...((entry[kind] as Record<string, unknown> | null) ?? {}) };
     bodyPath = [...at, kind];
   }
-  if (!(GENERIC_TESTS as string[]).includes(kind)) {
-    const guess = closest(kind, GENERIC_TESTS);
+  const customTest = custom.get(kind);
+  if (!(GENERIC_TESTS as string[]).includes(kind) && !customTest) {
+    const known = [...GENERIC_TESTS, ...custom.keys()];
+    const guess = closest(kind, known);
     diagnostics.push({
       code: 'E_TEST_UNKNOWN',
       message: `unknown test "${kind}"${guess ? `; did you mean "${guess}"?` : ''}`,
       ...where(),
-      hint: `generic tests: ${GENERIC_TESTS.join(', ')}; for anything else write a singular test in tests/*.sql`,
+      hint: `generic tests: ${known.join(', ')}; for anything else write a singular test in tests/*.sql${custom.size > 0 ? ' or a generic one in tests/generic/<name>.sql' : ''}`,
     });
     return undefined;
   }
-  const k = kind as GenericTestKind;
-  if (column !== undefined && MODEL_LEVEL_ONLY.has(k)) {
+  const k = (customTest ? 'custom' : kind) as GenericTestKind | 'custom';
+  if (column !== undefined && k !== 'custom' && MODEL_LEVEL_ONLY.has(k)) {
     diagnostics.push({ code: 'E_TEST_LEVEL', message: `${k} is a model-level test, not a column test`, ...where(), hint: `move it to the model's tests: list` });
     return undefined;
   }
@@ -108,7 +114,8 @@ export function parseTestEntry(
   const args: Record<string, unknown> = {};
   const configRaw: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(flat)) (TEST_CONFIG_KEYS.includes(key) ? configRaw : args)[key] = v;
-  const argsResult = validateYaml(TEST_ARG_SCHEMAS[k], yaml, args, bodyPath, `${k} arguments`);
+  // A custom test's arguments are whatever its template reads.
+  const argsResult = validateYaml(k === 'custom' ? z.record(z.string(), z.unknown()) : TEST_ARG_SCHEMAS[k], yaml, args, bodyPath, `${kind} arguments`);
   const configResult = validateYaml(testConfigSchema, yaml, configRaw, bodyPath, `${k} config`);
   const problems = [...argsResult.diagnostics, ...configResult.diagnostics].map((d) =>
     d.code === 'E_CONFIG_UNKNOWN_KEY' ? { ...d, code: 'E_TEST_ARG' as const, hint: `${d.hint ?? ''}; test config keys: ${TEST_CONFIG_KEYS.join(', ')}` } : d,
@@ -127,6 +134,7 @@ export function parseTestEntry(
   }
   return {
     kind: k,
+    ...(customTest ? { custom: customTest } : {}),
     args: finalArgs,
     config: configResult.value as TestConfig,
     get line() {
@@ -173,6 +181,7 @@ export function parseTests(scope: TestScope, diagnostics: Diagnostic[]): Map<str
 
 function parseGenericTests(scope: TestScope, tests: Map<string, TestNode>, diagnostics: Diagnostic[]): void {
   const project = scope.files.config.name;
+  const custom = parseCustomTests(scope.files.tests, scope.files.config.testPaths, GENERIC_TESTS, scope.cache, diagnostics);
   const counters = new Map<string, number>();
   const uniqueName = (base: string) => {
     const n = (counters.get(base) ?? 0) + 1;
@@ -181,7 +190,7 @@ function parseGenericTests(scope: TestScope, tests: Map<string, TestNode>, diagn
   };
   const add = (owner: ModelNode | SeedNode | SnapshotNode | SourceNode, ownerLabel: string, column: string | undefined, parsed: ParsedTestEntry, file: string) => {
     const col = column ?? (parsed.args.column_name as string | undefined);
-    const name = parsed.config.name ?? uniqueName(`${parsed.kind}_${ownerLabel}${column ? `_${sanitize(column)}` : ''}`);
+    const name = parsed.config.name ?? uniqueName(`${parsed.custom?.name ?? parsed.kind}_${ownerLabel}${column ? `_${sanitize(column)}` : ''}`);
     const alsoReads: string[] = [];
     const other = parsed.kind === 'relationships' ? String(parsed.args.to) : parsed.kind === 'row_count_matches' ? String(parsed.args.model) : undefined;
     if (other !== undefined) {
@@ -200,6 +209,11 @@ function parseGenericTests(scope: TestScope, tests: Map<string, TestNode>, diagn
       alsoReads.push(target.id);
     }
     const id = idOf.test(project, name);
+    // What a custom test's template reads (refs, sources, macros) are its parents too.
+    if (parsed.custom) {
+      scope.dependencies.checkTemplate(id, parsed.custom.path, parsed.custom.ir, macrosUsed(parsed.custom.ir, scope.macros));
+      alsoReads.push(...scope.dependencies.parentsOf(id).filter((x) => x !== owner.id && !alsoReads.includes(x)));
+    }
     if (tests.has(id)) {
       diagnostics.push({ code: 'E_DUPLICATE_NAME', message: `two tests are named "${name}"`, file, line: parsed.line, column: parsed.col, hint: 'give one a different name: config' });
       return;
@@ -227,7 +241,9 @@ function parseGenericTests(scope: TestScope, tests: Map<string, TestNode>, diagn
         return parsed.col;
       },
       alsoReads,
-      checksum: '',
+      // A custom test changes when its template does (state:modified).
+      checksum: parsed.custom?.checksum ?? '',
+      ...(parsed.custom ? { custom: { name: parsed.custom.name, path: parsed.custom.path }, ir: parsed.custom.ir } : {}),
     });
   };
   const collect = (owner: ModelNode | SeedNode | SnapshotNode | SourceNode, label: string, { yaml, at, tests: declared, columns }: TestDeclarations) => {
@@ -235,14 +251,14 @@ function parseGenericTests(scope: TestScope, tests: Map<string, TestNode>, diagn
     const key = declared.data_tests !== undefined ? 'data_tests' : 'tests';
     const list = (declared[key] as RawTestEntry[] | undefined) ?? [];
     list.forEach((e, i) => {
-      const p = parseTestEntry(e, yaml, [...at, key, i], undefined, diagnostics);
+      const p = parseTestEntry(e, yaml, [...at, key, i], undefined, diagnostics, custom);
       if (p) add(owner, label, undefined, p, yaml.file);
     });
     columns?.forEach((c, ci) => {
       const cl = c.data_tests ?? c.tests ?? [];
       const key = c.data_tests ? 'data_tests' : 'tests';
       cl.forEach((e, i) => {
-        const p = parseTestEntry(e, yaml, [...at, 'columns', ci, key, i], c.name, diagnostics);
+        const p = parseTestEntry(e, yaml, [...at, 'columns', ci, key, i], c.name, diagnostics, custom);
         if (p) add(owner, label, c.name, p, yaml.file);
       });
     });
@@ -265,8 +281,9 @@ function parseGenericTests(scope: TestScope, tests: Map<string, TestNode>, diagn
 function parseSingularTests(scope: TestScope, tests: Map<string, TestNode>, diagnostics: Diagnostic[]): void {
   const project = scope.files.config.name;
   for (const f of scope.files.tests) {
+    if (isGenericTestFile(f, scope.files.config.testPaths)) continue;
     const name = path.posix.basename(f.path, '.sql');
-    const ir = parseTemplateFile(f, scope.cache, diagnostics);
+    const ir = parseTemplateFile(f, scope.cache, diagnostics, { noBareThis: true });
     const id = idOf.test(project, name);
     if (tests.has(id)) {
       diagnostics.push({ code: 'E_DUPLICATE_NAME', message: `singular test ${f.path} has the same name as another test ("${name}")`, file: f.path, hint: 'rename the file' });

@@ -44,6 +44,8 @@ export function retryArgs(s: Session): RetryPlan {
     fullRefresh: Boolean(args.full_refresh),
     failFast: Boolean(args.fail_fast),
     ...(args.atomic !== undefined ? { atomic: args.atomic } : {}),
+    // A deferred run's retry reads the same state (its parents are still not built here).
+    ...(args.defer === true && typeof args.state === 'string' ? { state: args.state, defer: true } : {}),
   };
   if (ids.length === 0) return { command, flags, retryOf, nothing: 'Nothing to retry: the last run had no errors, failures or skipped nodes.' };
   return { command, flags, retryOf };

@@ -16,6 +16,8 @@ const stateNodeSchema = z.looseObject({
   schema: z.unknown().optional(),
   identifier: z.unknown().optional(),
   freshness: z.unknown().optional(),
+  unrendered_config: z.unknown().optional(),
+  unrendered: z.record(z.string(), z.unknown()).optional(),
 });
 type StateNode = z.output<typeof stateNodeSchema>;
 
@@ -66,16 +68,16 @@ export function modifiedChecker(s: Session, stateDir: string): (id: string) => '
     const n = s.project.nodes.get(id)!;
     const same = (a: unknown, b: unknown) => stableStringify(a) === stableStringify(b);
     if (n.resourceType === 'source') {
-      return same(
-        { location: n.location, options: n.options, schema: n.kind === 'table' ? n.schema : undefined, identifier: n.identifier, freshness: n.freshness },
-        { location: old.location, options: old.options, schema: old.schema, identifier: old.identifier, freshness: old.freshness },
-      )
+      // As written: a templated location or schema renders differently per target.
+      const now = n.unrendered ?? { location: n.location, options: n.options, schema: n.kind === 'table' ? n.schema : undefined, identifier: n.identifier };
+      const before = old.unrendered ?? { location: old.location, options: old.options, schema: old.schema, identifier: old.identifier };
+      return same({ ...now, freshness: n.freshness }, { ...before, freshness: old.freshness })
         ? 'unchanged'
         : 'modified';
     }
     if (!same(checksumEntry(n.checksum), old.checksum)) return 'modified';
-    if (!same(n.config, old.config)) return 'modified';
-    if (n.resourceType === 'test' && n.testType === 'generic' && !same({ name: n.kind, kwargs: n.args }, old.test_metadata)) return 'modified';
+    if (!same(n.unrendered ?? n.config, old.unrendered_config ?? old.config)) return 'modified';
+    if (n.resourceType === 'test' && n.testType === 'generic' && !same({ name: n.custom?.name ?? n.kind, kwargs: n.args }, old.test_metadata)) return 'modified';
     if (n.resourceType === 'model' || n.resourceType === 'snapshot') {
       for (const m of n.macros) if (s.project.macros.get(m)?.checksum !== oldMacros[m]?.checksum?.checksum) return 'modified';
       const oldVars = old.vars_read ?? {};

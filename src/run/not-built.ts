@@ -12,7 +12,8 @@ import { relationKey } from './warehouse.js';
  */
 export function unbuiltParentMessage(s: Session, id: string, relations: ReadonlyMap<string, ExistingRelation>, planned: ReadonlySet<string>): { message: string; hint: string } | undefined {
   for (const p of runParents(s.project, id)) {
-    if (planned.has(p)) continue;
+    // Built in this run, or read from the --state warehouse (--defer): not this warehouse's concern.
+    if (planned.has(p) || s.ctx.deferred?.has(p)) continue;
     const n = s.project.nodes.get(p);
     let t: { schema: string; identifier: string } | undefined;
     if (n?.resourceType === 'seed') t = seedTarget(n, s.target.schema);

@@ -245,7 +245,9 @@ function argsOf(s: Session, command: string, extra: Record<string, unknown>): Re
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
     ...(o.profile !== undefined ? { profile: o.profile } : {}),
     ...(o.target !== undefined ? { target: o.target } : {}),
-    ...(o.state !== undefined ? { state: path.resolve(o.state) } : {}),
+    // --state is read relative to the project (plan/state.ts), so it is recorded that way.
+    ...(o.state !== undefined ? { state: path.resolve(s.project.root, o.state) } : {}),
+    ...(o.defer ? { defer: true } : {}),
     full_refresh: o.fullRefresh,
     fail_fast: o.failFast,
     ...(o.atomic !== undefined ? { atomic: o.atomic } : {}),

@@ -83,7 +83,7 @@ export interface TemplateProblem extends Located {
  * The shape and meaning of the IR. Stored in each IR so a cache written by an older etlx (whose
  * IR renders differently or lacks a problem that this parser reports) is never used.
  */
-export const IR_VERSION = 2;
+export const IR_VERSION = 3;
 
 /** A parsed template: its IR and its static facts. Plain data, cached as JSON. */
 export interface TemplateIR {

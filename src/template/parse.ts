@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Builder } from './builder.js';
 import { IR_VERSION, type TemplateIR, type TemplateProblem } from './ir.js';
+import { jinjaProblems } from './jinja.js';
 import { syntaxProblem } from './syntax-error.js';
 
 /** Handlebars is loaded on first parse: with an unchanged template cache it is never needed. */
@@ -16,11 +17,14 @@ export function parseTemplate(text: string): TemplateIR {
   try {
     program = handlebars().parse(text);
   } catch (e) {
-    return emptyWithProblem(syntaxProblem(e, text));
+    // Jinja is the likely cause of a dbt user's syntax error; say so, with the Handlebars form.
+    const jinja = jinjaProblems(text);
+    return jinja.length > 0 ? { ...emptyWithProblem(jinja[0]!), problems: jinja } : emptyWithProblem(syntaxProblem(e, text));
   }
   const b = new Builder();
   const body = b.program(program);
-  return { version: IR_VERSION, body, refs: b.refs, sources: b.sources, config: b.config, vars: b.vars, partials: b.partials, problems: b.problems };
+  const problems = [...jinjaProblems(text), ...b.problems];
+  return { version: IR_VERSION, body, refs: b.refs, sources: b.sources, config: b.config, vars: b.vars, partials: b.partials, problems };
 }
 
 function emptyWithProblem(p: TemplateProblem): TemplateIR {

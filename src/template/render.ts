@@ -1,4 +1,5 @@
 import type { DiagnosticCode } from '../errors/codes.js';
+import { Printable } from './printable.js';
 import type { Expr, Stmt, TemplateIR } from './ir.js';
 import { createFrame, enter, enterPartial, isEmpty, lookupPath, thisOf, type BlockParams, type DataFrame, type Scope } from './scope.js';
 
@@ -312,6 +313,7 @@ function toText(v: unknown, at: { line: number; col: number }): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return v.map((x) => toText(x, at)).join(',');
+  if (v instanceof Printable) return v.toString();
   throw new RenderError(
     'cannot print a mapping into SQL',
     'print one field ({{value.key}}), loop with {{#each}}, or use {{quote value}} for a list',

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { valueHelpers } from '../../../src/compile/compile.js';
 import { type TemplateIR } from '../../../src/template/ir.js';
 import { parseTemplate } from '../../../src/template/parse.js';
+import { topLevelThis } from '../../../src/template/jinja.js';
+import { Printable } from '../../../src/template/printable.js';
 import { MAX_MACRO_DEPTH, render, RenderError } from '../../../src/template/render.js';
 
 function parse(text: string): TemplateIR {
@@ -70,5 +72,45 @@ describe('a macro that includes itself', () => {
     const partials = { node: '{{n}}({{#each kids}}{{> node}}{{/each}})' };
     expect(out('{{> node}}', tree, partials)).toBe(handlebars('{{> node}}', tree, partials));
     expect(out('{{> node}}', tree, partials)).toBe('a(b(c()))');
+  });
+});
+
+describe('a Printable (how {{self}} prints and gives its parts)', () => {
+  it('renders like Handlebars: the whole value prints as its text, its parts as fields, the text is no field', () => {
+    const self = new Printable('"s"."m"', { schema: 's', name: 'm' });
+    const t = '{{self}}|{{self.schema}}|{{self.name}}|{{self.text}}|{{#with self}}{{schema}}{{/with}}|{{#if self}}y{{/if}}';
+    expect(out(t, { self })).toBe('"s"."m"|s|m||s|y');
+    expect(handlebars(t, { self })).toBe(out(t, { self }));
+  });
+
+  it('any other mapping still refuses to print', () => {
+    expect(() => out('{{m}}', { m: { a: 1 } })).toThrow(RenderError);
+  });
+});
+
+describe('Jinja and {{this}} are parse-time problems', () => {
+  it("{{ ref('a') }} is E_TEMPLATE_JINJA with the Handlebars form, at its line", () => {
+    const ir = parseTemplate("select 1\nfrom {{ ref('a') }} join {{ source('s', 't') }}");
+    expect(ir.problems.map((p) => [p.code, p.line, p.hint.slice(p.hint.indexOf('write'))])).toEqual([
+      ['E_TEMPLATE_JINJA', 2, 'write {{ref "a"}}'],
+      ['E_TEMPLATE_JINJA', 2, 'write {{source "s" "t"}}'],
+    ]);
+  });
+
+  it('{% %} statements and {# #} comments are problems; Handlebars sub-expressions are not', () => {
+    expect(parseTemplate('{% set x = 1 %}\n{# c #}').problems.map((p) => [p.code, p.line])).toEqual([
+      ['E_TEMPLATE_JINJA', 1],
+      ['E_TEMPLATE_JINJA', 2],
+    ]);
+    expect(parseTemplate('{{quote (var "m")}} {{#each (var "xs")}}{{this}}{{/each}}').problems).toEqual([]);
+    expect(parseTemplate('{{ref (var "m")}}').problems.map((p) => p.code)).toEqual(['E_REF_NOT_LITERAL']);
+  });
+
+  it('topLevelThis finds {{this}} outside #each/#with, also under #if', () => {
+    const ir = parseTemplate('{{this}}\n{{#if a}}{{this.x}}{{/if}}\n{{#each xs}}{{this}}{{/each}}{{#with y}}{{this}}{{/with}}');
+    expect(topLevelThis(ir)).toEqual([
+      { line: 1, col: 1 },
+      { line: 2, col: 10 },
+    ]);
   });
 });

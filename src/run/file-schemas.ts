@@ -1,0 +1,39 @@
+import { existsSync, statSync } from 'node:fs';
+import type { FileColumn } from '../compile/relations.js';
+import { openWarehouse } from '../engine/open.js';
+import { FILE_SCHEMAS_TABLE } from '../materialize/file.js';
+import type { Session } from '../session.js';
+
+/**
+ * Before compile: the recorded columns of JSON file models whose dataset is an empty file, so
+ * `{{ref}}` renders read_json with their types (see materialize/file.ts). Read from etlx_meta
+ * only when the project has such models and the warehouse exists; rendering is compile-time, so
+ * a consumer built in the same run as the first empty output reads it without them.
+ */
+export async function withFileSchemas(s: Session): Promise<Session> {
+  const empty = new Map<string, string>();
+  for (const m of s.project.models.values()) {
+    if (m.mat.kind !== 'file' || m.mat.format !== 'json' || m.mat.incremental) continue;
+    if (existsSync(m.mat.location) && statSync(m.mat.location).isFile() && statSync(m.mat.location).size === 0) empty.set(m.mat.location, m.id);
+  }
+  if (empty.size === 0 || s.target.path === ':memory:' || !existsSync(s.target.path)) return s;
+  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines);
+  const fileColumns = new Map<string, FileColumn[]>();
+  try {
+    const c = await engine.connect();
+    try {
+      const known = await c.query(`select 1 from information_schema.tables where table_catalog = current_database() and table_schema = 'etlx_meta' and table_name = 'json_output_columns'`);
+      if (known.length === 0) return s;
+      for (const r of await c.query(`select location, name, type from ${FILE_SCHEMAS_TABLE} order by location, pos`)) {
+        const id = empty.get(String(r.location));
+        if (id === undefined) continue;
+        fileColumns.set(id, [...(fileColumns.get(id) ?? []), { name: String(r.name), type: String(r.type) }]);
+      }
+    } finally {
+      c.close();
+    }
+  } finally {
+    await engine.close();
+  }
+  return fileColumns.size === 0 ? s : { ...s, ctx: { ...s.ctx, fileColumns } };
+}
