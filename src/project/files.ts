@@ -105,6 +105,20 @@ function readOrFail<T>(root: string, absPath: string, read: () => T): T {
   }
 }
 
+/**
+ * A configuration file's text (etlx.yml, profiles.yml), read only when it is a regular file:
+ * opening a FIFO would block forever, a device or a folder is no configuration.
+ */
+export function readConfigText(root: string, absPath: string): string {
+  const st = readOrFail(root, absPath, () => statSync(absPath));
+  if (!st.isFile()) {
+    const file = toPosix(path.relative(root, absPath)) || absPath;
+    const what = st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : st.isSocket() ? 'a socket' : 'not a regular file';
+    throw new EtlxError({ code: 'E_PROJECT_FILE', message: `${file} is ${what}, not a file etlx can read`, file, hint: `replace ${file} with a regular file` });
+  }
+  return readOrFail(root, absPath, () => readFileSync(absPath, 'utf8'));
+}
+
 export function readText(root: string, absPath: string): TextFile {
   const text = readOrFail(root, absPath, () => readFileSync(absPath, 'utf8'));
   return { path: toPosix(path.relative(root, absPath)), absPath, text, checksum: sha1(text) };

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseProjectConfig, PROJECT_FILE, type ProjectConfig } from '../config/project-config.js';
 import { EtlxError } from '../errors/diagnostic.js';
-import { readData, readText, walk, type DataFile, type TextFile } from './files.js';
+import { readConfigText, readData, readText, walk, type DataFile, type TextFile } from './files.js';
 
 /**
  * Everything read from disk for one invocation. `load` is the only stage that reads project
@@ -29,7 +29,7 @@ export function loadProjectFiles(projectDir: string): ProjectFiles {
       hint: 'run etlx inside a project folder, pass --project-dir, or create a project with etlx init',
     });
   }
-  const { config, diagnostics } = parseProjectConfig(readFileSync(projectFile, 'utf8'));
+  const { config, diagnostics } = parseProjectConfig(readConfigText(root, projectFile));
   if (!config || diagnostics.length > 0) throw new EtlxError(diagnostics);
   const texts = (dirs: readonly string[], exts: readonly string[]) =>
     dirs.flatMap((d) => walk(root, d, exts)).map((f) => readText(root, f));

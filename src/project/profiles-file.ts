@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EtlxError } from '../errors/diagnostic.js';
+import { readConfigText } from './files.js';
 
 export const PROFILES_FILE = 'profiles.yml';
 
@@ -47,6 +48,6 @@ export function* readProfilesFiles(at: ProfilesLocation): Generator<ProfilesFile
       }
       continue;
     }
-    yield { path: file, text: readFileSync(file, 'utf8') };
+    yield { path: file, text: readConfigText(path.dirname(file), file) };
   }
 }

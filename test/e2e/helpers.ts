@@ -48,6 +48,8 @@ export function etlx(args: readonly string[], cwd: string, env: Record<string, s
     encoding: 'utf8',
     env: { ...base, HOME: home, NO_COLOR: '1', ...env },
     timeout: 60_000,
+    // A hung etlx must fail the test, not block it: its SIGTERM handler may never get to run.
+    killSignal: 'SIGKILL',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

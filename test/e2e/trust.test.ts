@@ -50,6 +50,20 @@ describe('inputs that crashed or hung', () => {
     expect(r.stderr).toContain('models/x.sql not a regular file: a named pipe (FIFO)');
   });
 
+  it('a FIFO as etlx.yml or profiles.yml is refused at once instead of hanging', () => {
+    const d = copyFixture('valid', 'minimal');
+    expect(spawnSync('mkfifo', [path.join(d, 'profiles.yml')]).status).toBe(0);
+    const p = etlx(['compile'], d);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('profiles.yml is a FIFO, not a file etlx can read');
+    fs.rmSync(path.join(d, 'profiles.yml'));
+    fs.rmSync(path.join(d, 'etlx.yml'));
+    expect(spawnSync('mkfifo', [path.join(d, 'etlx.yml')]).status).toBe(0);
+    const e = etlx(['compile'], d);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('etlx.yml is a FIFO, not a file etlx can read');
+  });
+
   it('a YAML alias bomb in a var that a model reads is exit 2 at its line, not gigabytes of memory', () => {
     const d = copyFixture('valid', 'minimal');
     const levels = ['  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
