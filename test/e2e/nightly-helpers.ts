@@ -95,3 +95,14 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
     fs.writeFileSync(f, text);
   }
 }
+
+/** run_results.json as the nightly and trust-ops tests read it. */
+export interface Results {
+  metadata: { invocation_id: string };
+  status: string;
+  exit_code: number;
+  args: Record<string, unknown>;
+  results: { unique_id: string; status: string; message?: string | null }[];
+}
+
+export const runResults = (dir: string): Results => JSON.parse(fs.readFileSync(path.join(dir, 'target', 'run_results.json'), 'utf8')) as Results;

@@ -6,21 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryFile } from '../integration/helpers.js';
-import { ensureBuilt, etlx, readJson, removeTempDirs, tempDir } from './helpers.js';
-import { logEvents, startEtlx, until, writeFiles } from './nightly-helpers.js';
-
-interface Results {
-  metadata: { invocation_id: string };
-  status: string;
-  exit_code: number;
-  args: Record<string, unknown>;
-  results: { unique_id: string; status: string; message?: string | null }[];
-}
+import { ensureBuilt, etlx, removeTempDirs, tempDir } from './helpers.js';
+import { runResults, logEvents, startEtlx, until, writeFiles } from './nightly-helpers.js';
 
 beforeAll(() => ensureBuilt());
 afterAll(() => removeTempDirs());
 
-const results = (dir: string) => readJson<Results>(path.join(dir, 'target', 'run_results.json'));
+const results = runResults;
 const statusOf = (dir: string, id: string) => results(dir).results.find((r) => r.unique_id === id)?.status;
 
 /** A project where `late_reader` reads staging/late/*.csv, which is missing, and `early` reads nothing. */

@@ -6,21 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryFile } from '../integration/helpers.js';
-import { ensureBuilt, etlx, readJson, removeTempDirs, tempDir } from './helpers.js';
-import { startEtlx, writeFiles } from './nightly-helpers.js';
-
-interface Results {
-  metadata: { invocation_id: string };
-  status: string;
-  exit_code: number;
-  args: Record<string, unknown>;
-  results: { unique_id: string; status: string; message?: string | null }[];
-}
+import { ensureBuilt, etlx, removeTempDirs, tempDir } from './helpers.js';
+import { runResults, startEtlx, writeFiles } from './nightly-helpers.js';
 
 beforeAll(() => ensureBuilt());
 afterAll(() => removeTempDirs());
 
-const results = (dir: string) => readJson<Results>(path.join(dir, 'target', 'run_results.json'));
+const results = runResults;
 const byId = (dir: string) => Object.fromEntries(results(dir).results.map((r) => [r.unique_id, r]));
 
 describe('etlx retry after --atomic', () => {
