@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION_FORMAT, parseDurationText } from '../util/duration-text.js';
+import { parseDuration } from '../util/duration.js';
 
 /**
  * zod schemas for every YAML file etlx reads. Objects are strict: an unknown key is an error with
@@ -29,7 +29,7 @@ const options = z.record(z.string(), z.unknown());
 const meta = z.record(z.string(), z.unknown());
 /** Retries of a node whose failure is transient (run/retry.ts); the delay is a duration. */
 const retries = z.number().int().min(0).max(10);
-const retryDelay = z.union([z.string(), z.number()]).refine((v) => parseDurationText(v) !== undefined, `must be ${DURATION_FORMAT}`);
+const retryDelay = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, 'must be a duration such as 500ms, 30s, 2m or 1h');
 
 export const modelConfigShape = {
   materialized: z.enum(MATERIALIZATIONS),

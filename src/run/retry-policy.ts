@@ -1,5 +1,5 @@
 import type { Node } from '../parse/nodes.js';
-import { parseDurationText } from '../util/duration-text.js';
+import { parseDuration } from '../util/duration.js';
 
 /** The wait before a retry when a node's config gives none. */
 export const DEFAULT_RETRY_DELAY_MS = 5_000;
@@ -31,7 +31,7 @@ export interface RetryPolicy {
 export function retryPolicyOf(n: Node, flag: number | undefined, atomic: boolean): RetryPolicy {
   const config = n.resourceType === 'model' || n.resourceType === 'seed' ? n.config : undefined;
   const retries = atomic ? 0 : (flag ?? config?.retries ?? 0);
-  const delay = config?.retry_delay !== undefined ? parseDurationText(config.retry_delay) : undefined;
+  const delay = config?.retry_delay !== undefined ? parseDuration(config.retry_delay) : undefined;
   return { retries, delayMs: delay ?? DEFAULT_RETRY_DELAY_MS };
 }
 

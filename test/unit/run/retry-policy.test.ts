@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isTransient } from '../../../src/run/retry-policy.js';
-import { parseDurationText } from '../../../src/util/duration-text.js';
+import { parseDuration } from '../../../src/util/duration.js';
 
 describe('isTransient: which engine errors a retry may pass', () => {
   it.each([
@@ -23,15 +23,15 @@ describe('isTransient: which engine errors a retry may pass', () => {
   ])('never retries %s', (m) => expect(isTransient(m)).toBe(false));
 });
 
-describe('parseDurationText', () => {
+describe('parseDuration (retry_delay)', () => {
   it('reads ms, s, m, h and bare seconds', () => {
-    expect(parseDurationText('500ms')).toBe(500);
-    expect(parseDurationText('30s')).toBe(30_000);
-    expect(parseDurationText('2m')).toBe(120_000);
-    expect(parseDurationText('1h')).toBe(3_600_000);
-    expect(parseDurationText('1.5s')).toBe(1500);
-    expect(parseDurationText(10)).toBe(10_000);
-    expect(parseDurationText('soon')).toBeUndefined();
-    expect(parseDurationText('-1s')).toBeUndefined();
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('1h')).toBe(3_600_000);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration(10)).toBe(10_000);
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(parseDuration('-1s')).toBeUndefined();
   });
 });
