@@ -1,12 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitOutput, journalPath, recoverOutput } from '../../src/run/file-moves.js';
-import { listFilesRec, lit, TestProject } from './helpers.js';
+import { listFilesRec, lit, runWithFault, TestProject } from './helpers.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 
 /** Hidden leftovers of a file model's writes next to `dir/<name>`. */
 function leftovers(dir: string): string[] {
@@ -297,22 +295,7 @@ describe('file moves: recovery after a crash', () => {
     try {
       expect((await p.run('run')).code).toBe(0);
       // Run the CLI from source in a child process that SIGKILLs itself between the two renames.
-      const child = spawnSync(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--input-type=module',
-          '-e',
-          `import { main } from ${JSON.stringify(path.join(REPO, 'src/cli/main.ts'))}; process.exitCode = await main(process.argv.slice(1));`,
-          'run',
-          '--vars',
-          '{v: 2}',
-          '--project-dir',
-          p.dir,
-        ],
-        { cwd: REPO, env: { ...process.env, ETLX_FAULT: 'file-move-between', HOME: p.dir, NO_COLOR: '1' }, encoding: 'utf8' },
-      );
+      const child = runWithFault(p.dir, 'file-move-between', ['run', '--vars', '{v: 2}']);
       expect(child.signal).toBe('SIGKILL');
       // Killed between the renames: the dataset is missing; the journal is beside it, its old copy
       // and the staged one in the project's staging folder, outside out/ (no reader's glob sees them).

@@ -11,9 +11,8 @@ import { stagingKey } from '../../src/materialize/file.js';
 import { commitOutput } from '../../src/run/file-moves.js';
 import { FileOutputs } from '../../src/run/file-outputs.js';
 import { Faults } from '../../src/run/faults.js';
-import { listFilesRec, lit, TestProject } from './helpers.js';
+import { listFilesRec, lit, runWithFault, TestProject } from './helpers.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 
 const projects: TestProject[] = [];
 function project(name: string, files: Record<string, string>): TestProject {
@@ -198,22 +197,7 @@ describe('staging output belongs to one run, and no reader sees it', () => {
     });
     expect((await p.run('build')).code).toBe(0);
     // Killed once the new output (200 rows) is staged, before it is moved into place.
-    const child = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        `import { main } from ${JSON.stringify(path.join(REPO, 'src/cli/main.ts'))}; process.exitCode = await main(process.argv.slice(1));`,
-        'run',
-        '--vars',
-        '{n: 200}',
-        '--project-dir',
-        p.dir,
-      ],
-      { cwd: REPO, env: { ...process.env, ETLX_FAULT: 'after-copy', HOME: p.dir, NO_COLOR: '1' }, encoding: 'utf8' },
-    );
+    const child = runWithFault(p.dir, 'after-copy', ['run', '--vars', '{n: 200}']);
     expect(child.signal).toBe('SIGKILL');
     expect(listFilesRec(p.path('.etlx-outputs/staging')).some((f) => f.endsWith('.parquet'))).toBe(true);
     const glob = lit(p.path('exports/**/*.parquet'));

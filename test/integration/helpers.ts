@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { main } from '../../src/cli/main.js';
 
@@ -205,4 +206,17 @@ export function listFilesRec(dir: string): string[] {
 export async function relations(p: TestProject): Promise<Record<string, string>> {
   const rows = await p.query(`select table_schema as s, table_name as n, table_type as t from information_schema.tables order by all`);
   return Object.fromEntries(rows.map((r) => [`${String(r.s)}.${String(r.n)}`, String(r.t)]));
+}
+
+/**
+ * The CLI run from source in a child process with a fault point set (ETLX_FAULT), so the test
+ * survives the SIGKILL the fault sends: the child's result, to check its signal.
+ */
+export function runWithFault(dir: string, fault: string, args: readonly string[]): SpawnSyncReturns<string> {
+  const repo = path.resolve(import.meta.dirname, '../..');
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', `import { main } from ${JSON.stringify(path.join(repo, 'src/cli/main.ts'))}; process.exitCode = await main(process.argv.slice(1));`, ...args, '--project-dir', dir],
+    { cwd: repo, env: { ...process.env, ETLX_FAULT: fault, HOME: dir, NO_COLOR: '1' }, encoding: 'utf8' },
+  );
 }
