@@ -12,7 +12,8 @@ import { writeManifest } from './artifacts/manifest-file.js';
 import { compileAndCheck } from './compile/check.js';
 import type { CompiledProject } from './compile/compile.js';
 import { EngineRegistry, type SqlChecker } from './engine/engine.js';
-import { engineLibraryVersion, openWarehouse, startSqlChecker } from './engine/open.js';
+import { engineLibraryVersion, startSqlChecker } from './engine/open.js';
+import { openSessionWarehouse } from './run/open-session-warehouse.js';
 import { planRun, type Plan, type RunCommand } from './plan/execution.js';
 import { listResources, type LsOutput } from './plan/list.js';
 import { retryArgs, type RetryPlan } from './plan/retry.js';
@@ -106,7 +107,7 @@ export async function run(s: Session, command: RunCommand, stop: StopSignal, o: 
   saveManifest(s, compiled);
   // A file model's location must be empty or hold what etlx wrote: checked before anything is touched.
   throwIfErrors(ownershipChecks(s, p.ids));
-  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines, lockWait(s, stop));
+  const engine = await openSessionWarehouse(s, { stop });
   try {
     const { executeRun } = await import('./run/run-command.js');
     return await executeRun(s, p, compiled, engine, stop, o.extraArgs ?? {});
@@ -116,13 +117,6 @@ export async function run(s: Session, command: RunCommand, stop: StopSignal, o: 
 }
 
 /** --lock-timeout: wait for a warehouse another process holds, saying so once. */
-function lockWait(s: Session, stop?: StopSignal): { lockTimeoutMs: number; onLockWait: (message: string) => void; stopped: () => boolean } {
-  return {
-    lockTimeoutMs: s.options.lockTimeout ?? 0,
-    onLockWait: (message) => s.runtime.reporter.emit({ type: 'wait', reason: 'lock', message, timeout: (s.options.lockTimeout ?? 0) / 1000 }),
-    stopped: () => stop?.requested ?? false,
-  };
-}
 
 /** `etlx build`: seeds, models and tests in DAG order. */
 export function build(s: Session, stop: StopSignal, o: { checker: SqlChecker }): Promise<RunOutcome> {
@@ -135,7 +129,7 @@ export async function show(s: Session, name: string, limit: number, checker: Sql
   const node = showable(s, name);
   s = await (await import('./run/file-schemas.js')).withFileSchemas(s);
   const compiled = await compileAndCheck(s, checker);
-  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines, { mustExist: true, ...lockWait(s) });
+  const engine = await openSessionWarehouse(s, { mustExist: true });
   try {
     return await previewRows(s, node, compiled, engine, limit);
   } finally {
@@ -149,7 +143,7 @@ export async function engineVersion(): Promise<string> {
 }
 
 export async function checkConnection(s: Session): Promise<string> {
-  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines);
+  const engine = await openSessionWarehouse(s);
   try {
     const c = await engine.connect();
     const rows = await c.query('select version() as v');
@@ -174,7 +168,7 @@ export type { DocsResult } from './docs/generate.js';
  */
 export async function docsGenerate(s: Session, checker: SqlChecker): Promise<import('./docs/generate.js').DocsResult> {
   const compiled = await compileAndCheck(s, checker);
-  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines, { mustExist: true });
+  const engine = await openSessionWarehouse(s, { mustExist: true });
   try {
     const { generateDocs } = await import('./docs/generate.js');
     return await generateDocs(s, compiled, engine);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { modelTarget, seedTarget, STATE_CATALOG } from '../compile/relations.js';
 import type { Target } from '../config/profiles.js';
-import { openWarehouse } from '../engine/open.js';
+import { openSessionWarehouse } from './open-session-warehouse.js';
 import { EtlxError } from '../errors/diagnostic.js';
 import { readStateManifestFile } from '../project/previous-run.js';
 import type { Session } from '../session.js';
@@ -81,7 +81,7 @@ function key(schema: string, name: string): string {
 async function existingRelations(s: Session, target: Target): Promise<Set<string>> {
   const out = new Set<string>();
   if (target.path === ':memory:' || !existsSync(target.path)) return out;
-  const engine = await openWarehouse(target, s.project.root, s.runtime.engines);
+  const engine = await openSessionWarehouse(s, { target });
   try {
     const c = await engine.connect();
     try {

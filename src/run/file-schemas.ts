@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import type { FileColumn } from '../compile/relations.js';
-import { openWarehouse } from '../engine/open.js';
+import { openSessionWarehouse } from './open-session-warehouse.js';
 import { FILE_SCHEMAS_TABLE } from '../materialize/file.js';
 import type { Session } from '../session.js';
 
@@ -17,7 +17,7 @@ export async function withFileSchemas(s: Session): Promise<Session> {
     if (existsSync(m.mat.location) && statSync(m.mat.location).isFile() && statSync(m.mat.location).size === 0) empty.set(m.mat.location, m.id);
   }
   if (empty.size === 0 || s.target.path === ':memory:' || !existsSync(s.target.path)) return s;
-  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines);
+  const engine = await openSessionWarehouse(s);
   const fileColumns = new Map<string, FileColumn[]>();
   try {
     const c = await engine.connect();

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { hasHistory, readNodeHistory, readRuns, type NodeHistory, type RunRow } from '../artifacts/history-read.js';
-import { openWarehouse } from '../engine/open.js';
+import { openSessionWarehouse } from './open-session-warehouse.js';
 import { selectIds } from '../plan/selection.js';
 import type { Session } from '../session.js';
 
@@ -19,7 +19,7 @@ export async function historyLines(s: Session, o: HistoryOptions): Promise<strin
   const perNode = s.options.select.length > 0;
   const none = () => (o.output === 'json' ? [JSON.stringify(perNode ? { nodes: [], message: NO_RUNS } : { runs: [], message: NO_RUNS }, null, 2)] : [`${NO_RUNS} in ${s.target.name}'s warehouse: etlx build (or run, seed, test) records each run`]);
   if (s.target.path === ':memory:' || !existsSync(s.target.path)) return none();
-  const engine = await openWarehouse(s.target, s.project.root, s.runtime.engines);
+  const engine = await openSessionWarehouse(s);
   try {
     const c = await engine.connect();
     try {
