@@ -20,6 +20,7 @@ import { prepareWarehouse } from './prepare.js';
 import { argsOf, fullRefreshNotes, rolledBackResult, writeRunSql } from './run-record.js';
 import { SourceWaiter } from './source-wait.js';
 import type { StopSignal } from './stop-signal.js';
+import { ChecksumCache } from '../project/checksum-cache.js';
 
 export interface RunOutcome {
   readonly exitCode: number;
@@ -34,7 +35,7 @@ export interface RunOutcome {
 export async function executeRun(s: Session, plan: Plan, compiled: CompiledProject, engine: Engine, stop: StopSignal, extraArgs: Record<string, unknown> = {}): Promise<RunOutcome> {
   const started = s.runtime.now();
   const reporter = s.runtime.reporter;
-  const writer = new BackgroundWriter(s.secrets);
+  const writer = new BackgroundWriter(s.secrets, ChecksumCache.forTarget(s.targetDir, 'run-files'));
   const { ids, freshness, command } = plan;
   const total = ids.size + freshness.length;
   const atomic = s.target.atomic;
