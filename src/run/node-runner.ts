@@ -224,7 +224,7 @@ export class NodeRunner {
       stagingId: invocationId,
       ...(this.x.formerRelations?.has(n.id) ? { formerRelation: this.x.formerRelations.get(n.id)! } : {}),
       ...(n.resourceType === 'test' && n.kind === 'row_count_change' ? { testedRelation: relationOf(s.project, s.ctx, n.attachedTo!) } : {}),
-      ...(n.resourceType === 'unit_test' ? { unitTests: unitTestSupport(s) } : {}),
+      ...(n.resourceType === 'unit_test' ? { unitTests: unitTestSupport(s, this.x.stop) } : {}),
     };
   }
 

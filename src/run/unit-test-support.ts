@@ -6,22 +6,32 @@ import { NodeFailure, type ScratchDatabase, type UnitTestInput, type UnitTestSup
 import type { ModelNode, Node } from '../parse/nodes.js';
 import type { Session } from '../session.js';
 import { RenderError } from '../template/render.js';
+import type { StopSignal } from './stop-signal.js';
 
 /**
  * What unit tests need from the run: a private database each, the compiler with fixture
  * relations substituted (a hook in the compile context, not string replacement), and what is
- * known of each input without reading its data.
+ * known of each input without reading its data. The stop signal interrupts a scratch query like
+ * a warehouse one.
  */
-export function unitTestSupport(s: Session): UnitTestSupport {
+export function unitTestSupport(s: Session, stop?: StopSignal): UnitTestSupport {
   const p = s.project;
   return {
     async openScratch(): Promise<ScratchDatabase> {
       const engine = await openScratch();
       const c = await engine.connect();
+      stop?.track(c);
+      // The check and the call share one tick: a signal before it is seen here, one after it
+      // interrupts the running query (DuckDB drops an interrupt that comes before the query).
+      const started = <T>(work: () => Promise<T>): Promise<T> => {
+        if (stop?.requested) return Promise.reject(new NodeFailure({ code: 'E_INTERRUPTED', message: 'interrupted' }));
+        return work();
+      };
       return {
-        execute: async (sql) => void (await c.execute(sql)),
-        query: (sql) => c.query(sql),
+        execute: async (sql) => void (await started(() => c.execute(sql))),
+        query: (sql) => started(() => c.query(sql)),
         close: async () => {
+          stop?.untrack(c);
           c.close();
           await engine.close();
         },
