@@ -325,7 +325,12 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
  * fixture relations). Throws RenderError like compileProject reports it.
  */
 export function renderModelSql(p: ParsedProject, ctx: CompileContext, model: ModelNode | SnapshotNode): string {
-  return trimSql(renderNode(p, ctx, sharedRenderData(p), model, model.ir).rendered.text);
+  return trimSql(renderModelTemplate(p, ctx, model).text);
+}
+
+/** The same render with its source map, for the compile-time check of unit tests. */
+export function renderModelTemplate(p: ParsedProject, ctx: CompileContext, model: ModelNode | SnapshotNode): Rendered {
+  return renderNode(p, ctx, sharedRenderData(p), model, model.ir).rendered;
 }
 
 /**

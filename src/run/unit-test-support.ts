@@ -1,4 +1,5 @@
 import { renderModelSql } from '../compile/compile.js';
+import { unitTestContext } from '../compile/unit-test-check.js';
 import { fileReader, modelTarget, seedTarget, snapshotTarget, sourceRelation } from '../compile/relations.js';
 import { openScratch } from '../engine/open.js';
 import { seedReader } from '../materialize/seed.js';
@@ -40,7 +41,7 @@ export function unitTestSupport(s: Session, stop?: StopSignal): UnitTestSupport 
     render(modelId, relationFor, o) {
       const model = p.nodes.get(modelId) as ModelNode;
       try {
-        return renderModelSql(p, { ...s.ctx, vars: { ...s.vars, ...o.vars }, env: { ...s.runtime.env, ...o.env }, isIncremental: () => o.isIncremental, relationFor }, model);
+        return renderModelSql(p, unitTestContext(s.ctx, o, relationFor), model);
       } catch (e) {
         if (e instanceof RenderError) throw new NodeFailure({ code: e.code, message: e.message, file: model.path, line: e.line, column: e.col, hint: e.hint });
         throw e;
