@@ -33,7 +33,7 @@ export interface CompileContext {
   readonly relationFor?: (id: string) => string | undefined;
   /** --defer: node id -> the --state warehouse's relation, read instead of this target's. */
   readonly deferred?: ReadonlyMap<string, string>;
-  /** Empty JSON file models: their columns, from the schema file beside the dataset. */
+  /** Empty JSON file models: their columns, as recorded in etlx_meta.json_output_columns. */
   readonly fileColumns?: ReadonlyMap<string, readonly FileColumn[]>;
 }
 

@@ -5,10 +5,11 @@ import { FILE_SCHEMAS_TABLE } from '../materialize/file.js';
 import type { Session } from '../session.js';
 
 /**
- * Before compile: the recorded columns of JSON file models whose dataset is an empty file, so
- * `{{ref}}` renders read_json with their types (see materialize/file.ts). Read from etlx_meta
- * only when the project has such models and the warehouse exists; rendering is compile-time, so
- * a consumer built in the same run as the first empty output reads it without them.
+ * Before compile (run, show and `etlx compile` alike): the recorded columns of JSON file models
+ * whose dataset is an empty file, so `{{ref}}` renders read_json with their types (see
+ * materialize/file.ts). Read from etlx_meta only when the project has such models and the
+ * warehouse exists. A run that writes such a model renders its readers again with what it
+ * recorded (run/json-reader-columns.ts), so the first empty output is read with its columns too.
  */
 export async function withFileSchemas(s: Session): Promise<Session> {
   const empty = new Map<string, string>();
