@@ -72,7 +72,7 @@ export async function compile(s: Session, checker: SqlChecker): Promise<CompileR
   // Like dbt's compile --defer: shows the SQL a deferred run would execute (reads, never writes).
   if (s.options.defer) s = await (await import('./run/defer.js')).withDeferral(s, ids);
   // The column types a run passes to the reader of an empty JSON output: compile shows the same SQL.
-  s = await (await import('./run/file-schemas.js')).withFileSchemas(s);
+  s = await (await import('./run/file-schemas.js')).withFileSchemas(s, { lockedIsWarning: true });
   const compiled = await compileAndCheck(s, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids, s.secrets));
   saveManifest(s, compiled);
   const count = (type: string) => [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === type).length;

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,4 +102,48 @@ describe('the same with threads', () => {
       ]);
     });
   }
+});
+
+/** A child process holding the warehouse open until its stdin closes (see lock.test.ts). */
+function holdOpen(file: string): Promise<ChildProcess> {
+  const code = `
+    import { DuckDBInstance } from '@duckdb/node-api';
+    const db = await DuckDBInstance.create(${JSON.stringify(file)});
+    const c = await db.connect();
+    process.stdout.write('locked\\n');
+    process.stdin.resume();
+    process.stdin.on('end', () => { c.closeSync(); db.closeSync(); process.exit(0); });
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['pipe', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve(child));
+    child.on('exit', (c) => reject(new Error(`holder exited early (${c})`)));
+  });
+}
+
+describe('etlx compile while another process holds the warehouse', () => {
+  let p: TestProject;
+  afterAll(() => p.cleanup());
+
+  it('warns that the recorded columns were not read and compiles (exit 0), the readers without the types', async () => {
+    p = new TestProject('ejl', {
+      'models/export.sql': '{{config materialized="file" location="exports/e.json"}}\nselect 1 as id where false',
+      'models/consumer.sql': '{{config materialized="table"}}\nselect id from {{ref "export"}}',
+    });
+    expect((await p.run('build')).code).toBe(0);
+    const holder = await holdOpen(p.db);
+    try {
+      const r = await p.run('compile');
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).toMatch(/is locked by .*the recorded columns of empty JSON outputs were not read.*\(export\)/);
+      expect(p.read('target/compiled/models/consumer.sql')).not.toContain('columns=');
+    } finally {
+      const exited = new Promise<void>((resolve) => holder.on('exit', () => resolve()));
+      holder.stdin!.end();
+      await exited;
+    }
+    const free = await p.run('compile');
+    expect(free.code, free.output).toBe(0);
+    expect(p.read('target/compiled/models/consumer.sql')).toContain("columns={'id': 'INTEGER'}");
+  });
 });
