@@ -169,6 +169,7 @@ export type { DocsResult } from './docs/generate.js';
  * the existing warehouse (opened, never written: a missing warehouse is an error, not created).
  */
 export async function docsGenerate(s: Session, checker: SqlChecker): Promise<import('./docs/generate.js').DocsResult> {
+  s = await (await import('./run/file-schemas.js')).withFileSchemas(s);
   const compiled = await compileAndCheck(s, checker);
   const engine = await openSessionWarehouse(s, { mustExist: true });
   try {

@@ -61,6 +61,13 @@ describe('a zero-row JSON file model read in the same run that first writes it',
     expect(executed(p, 'models/via_ephemeral.sql')).toContain(viaEphemeral);
   });
 
+  it('etlx docs generate shows that SQL too', async () => {
+    const r = await p.run('docs', 'generate');
+    expect(r.code, r.output).toBe(0);
+    const manifest = JSON.parse(p.read('target/manifest.json')) as { nodes: Record<string, { compiled_code: string }> };
+    expect(manifest.nodes['model.ejf.consumer']!.compiled_code).toContain("columns={'id': 'INTEGER', 'name': 'VARCHAR', 'tags': 'INTEGER[]'}");
+  });
+
   it('a run that gives the export rows renders its readers without the recorded types again; compile agrees', async () => {
     const r = await p.run('build', '--vars', '{keep: true}');
     expect(r.code, r.output).toBe(0);
