@@ -33,7 +33,9 @@ describe('SIGTERM during a unit test', () => {
         '      rows: [{id: 1}]',
       ].join('\n'),
     });
-    const child = spawn(process.execPath, [BIN, 'build', '--threads', '1'], { cwd: d, env: { ...process.env, NO_COLOR: '1', HOME: d }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('ETLX_')) env[k] = v;
+    const child = spawn(process.execPath, [BIN, 'build', '--threads', '1'], { cwd: d, env: { ...env, NO_COLOR: '1', HOME: d }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
