@@ -11,6 +11,7 @@ import { viewChainWarnings } from '../plan/view-chains.js';
 import type { Session } from '../session.js';
 import { executeDag } from './executor.js';
 import { FileOutputs } from './file-outputs.js';
+import { JsonReaderColumns } from './json-reader-columns.js';
 import { checkFreshness } from './freshness.js';
 import { runProjectHooks } from './hooks.js';
 import { notifyRun } from './notify-run.js';
@@ -43,7 +44,8 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
   const setup = await engine.connect();
   const state = await prepareWarehouse(s, setup, ids);
   const files = new FileOutputs(s.runtime.faults, s.runtime.invocationId.slice(0, 8), atomic, s.project.root);
-  const r = new NodeRunner({ s, compiled, engine, relations: state.relations, missingSources: state.missingSources, formerRelations: state.formerRelations, stop, atomic, files, planned: ids });
+  const readers = new JsonReaderColumns(s, compiled);
+  const r = new NodeRunner({ s, compiled: readers.compiled, engine, relations: state.relations, missingSources: state.missingSources, formerRelations: state.formerRelations, stop, atomic, files, planned: ids, written: (n, c) => readers.written(n, c) });
   for (const id of ids) {
     const n = s.project.nodes.get(id);
     if (n?.resourceType === 'model' && n.mat.kind === 'file') for (const note of files.recover(n.mat.location)) reporter.emit({ type: 'info', message: note });
