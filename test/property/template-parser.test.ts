@@ -122,6 +122,7 @@ describe('the fast template parser builds the same IR as Handlebars.parse', () =
       '{{#if a}}\r\n  x\r\n{{/if}}\r\n', 'héllo {{ä}} ✓ {{b}}', '{{#each xs}}{{@first}}{{@last}}{{@key}}{{/each}}', '{{a b=c}}', '{{#if}}x{{/if}}',
       '{{if a}}', '{{#quote a}}x{{/quote}}', '{{#unknown a}}x{{/unknown}}', '{{ref a}}', '{{config a=b}}', '{{(a)}}', '{{x a=1 a=2}}', '{{#if a as |b|}}x{{/if}}', '{{#each xs key="a"}}x{{/each}}',
       '{{> p a b}}', '{{ref(\'a\')}}', '{% if x %}{{a}}', '{{#each xs}}{{this}}{{/each}} {{this}}', '{{else}}',
+      '{{[this]}}', '{{[..]}}', '{{[.]}}', '{{a.[this]}}', '{{[this].a}}', '{{[a\\]b]}}', '{{true.a}}', '{{null.a}}', '{{trueish}}', '{{a-b}}', '{{1a}}', '{{$a:b?}}', '{{#each xs as |true|}}x{{/each}}',
     ];
     for (const t of cases) {
       same(t);
@@ -143,6 +144,7 @@ const FRAGMENTS = [
   '{{', '}}', '{{{', '}}}', '{{~', '~}}', '{{#', '{{/', '{{^', '{{^}}', '{{else}}', '{{else ', '{{&', '{{>', '{{!', '{{!--', '--}}', '(', ')', '=', '.', '..', '/', '@', '|', 'as |', '[', ']',
   '"', "'", '\\', ' ', '\n', '\r\n', '\r', '\t', 'a', 'b', 'xs', 'this', 'if', 'each', 'with', 'unless', 'ref', 'config', 'quote', 'eq', 'true', '1', '-2.5', 'null', 'undefined', 'x=', '*',
   '{{a}}', '{{#if a}}', '{{/if}}', '{{#each xs as |it|}}', '{{/each}}', '{{> p a=1}}', '{{ref "m"}}', '"s"', 'select 1', '{% if %}', "ref('a')", 'é',
+  '[this]', '[..]', 'true.a', '1a', 'else if ', '{{else if a}}', '~', '{{#with o}}', '{{/with}}', '{{@index}}', '\\{{', '{{{{', '{{!-- x --}}', '  {{> p}}\n',
 ];
 const soup = fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 14 }).map((xs) => xs.join(''));
 
