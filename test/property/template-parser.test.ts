@@ -160,7 +160,40 @@ const mutation = fc
     return text.slice(0, i) + frag + text.slice(i);
   });
 
+/** Valid templates: nested blocks, else chains, partials and comments with `~` and whitespace around every tag. */
+const WS = fc.constantFrom('', '', ' ', '\n', '  ', '\r\n', '\t', 'x', 'x\n', '\n  ', ' \n ', '\n\n');
+const T = fc.constantFrom('', '', '~');
+const NAME = fc.constantFrom('a', 'b.c', '../a', 'this', '@index', '[x y]', 'quote (eq a 1)', '"s"', '1', 'ref "m"');
+const nested = fc.letrec<{ t: string; node: string }>((tie) => ({
+  t: fc.array(fc.tuple(WS, tie('node'), WS), { minLength: 0, maxLength: 3 }).map((xs) => xs.map((x) => x.join('')).join('')),
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.tuple(T, NAME, T).map(([l, n, r]) => `{{${l}${n}${r}}}`),
+    fc.tuple(T, T, fc.constantFrom('! c ', '!-- {{a}} --')).map(([l, r, c]) => `{{${l}${c}${r}}}`),
+    fc.tuple(T, fc.constantFrom('p', 'p a', 'p b=1 c=a'), T).map(([l, n, r]) => `{{${l}> ${n}${r}}}`),
+    fc
+      .tuple(fc.constantFrom('#if a', '#each xs as |it i|', '#with o', '^a', '#a', '#unless b'), T, T, tie('t'), fc.array(fc.tuple(fc.constantFrom('else if b', 'else if c', 'else unless a'), T, T, tie('t')), { maxLength: 2 }), fc.option(fc.tuple(fc.constantFrom('else', '^'), T, T, tie('t')), { nil: undefined }), T, T)
+      .map(([open, l1, r1, body, chain, inv, l3, r3]) => {
+        const name = open.slice(1).split(' ')[0];
+        // `{{else if}}` only continues a block opened with #.
+        const links = open.startsWith('#') ? chain : [];
+        const middle = [...links, ...(inv ? [inv] : [])].map(([tag, l, r, t]) => `{{${l}${tag}${r}}}${t}`).join('');
+        return `{{${l1}${open}${r1}}}${body}${middle}{{${l3}/${name}${r3}}}`;
+      }),
+  ),
+})).t;
+
 describe('the fast template parser on generated texts, valid and invalid', () => {
+  it('nested blocks with whitespace and ~ around every tag: same IR, always the fast path', () => {
+    fc.assert(
+      fc.property(nested, (t) => {
+        same(t);
+        expect(fastParse(t)).toBeDefined();
+      }),
+      { seed: 424242, numRuns: 4000 },
+    );
+  });
+
   it('token soup: same IR and same problems; every text Handlebars rejects is declined', () => {
     let accepted = 0;
     let rejected = 0;
