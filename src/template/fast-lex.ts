@@ -72,171 +72,230 @@ function sticky(re: RegExp, src: string, at: number): string | undefined {
 /** The tokens of `src`, ending with EOF, or `undefined` when Handlebars' lexer must decide. */
 export function lex(src: string): Token[] | undefined {
   if (UNSUPPORTED_CHARS.test(src)) return undefined;
-  const out: Token[] = [];
-  const n = src.length;
-  let i = 0;
-  // jison's yylloc.last_line / last_column: where the next token starts.
-  let line = 1;
-  let col = 0;
-  const step = (to: number): void => {
-    for (let k = i; k < to; k++) {
-      const c = src.charCodeAt(k);
-      if (c === 10 || (c === 13 && src.charCodeAt(k + 1) !== 10)) {
-        line++;
-        col = 0;
-      } else if (c !== 13) col++;
-    }
-    i = to;
-  };
-  const push = (t: TokenType, v: string, len: number): void => {
-    out.push({ t, v, line, col });
-    step(i + len);
-  };
+  const l = new Lexer(src);
+  return l.run() ? l.out : undefined;
+}
 
-  while (i < n) {
-    const open = src.indexOf('{{', i);
-    if (open < 0) {
-      push('CONTENT', src.slice(i), n - i);
-      break;
-    }
-    if (open > i) {
-      // `\{{` and `\\{{` are escapes, handled by Handlebars' lexer.
-      if (src.charCodeAt(open - 1) === 92) return undefined;
-      push('CONTENT', src.slice(i, open), open - i);
-    }
-    if (!mustache()) return undefined;
+class Lexer {
+  readonly out: Token[] = [];
+  private i = 0;
+  // jison's yylloc.last_line / last_column: where the next token starts.
+  private line = 1;
+  private col = 0;
+  private readonly n: number;
+  private readonly cr: boolean;
+
+  constructor(private readonly src: string) {
+    this.n = src.length;
+    this.cr = src.includes('\r');
   }
-  out.push({ t: 'EOF', v: '', line, col });
-  return out;
+
+  run(): boolean {
+    const { src, n } = this;
+    while (this.i < n) {
+      const open = src.indexOf('{{', this.i);
+      if (open < 0) {
+        this.push('CONTENT', src.slice(this.i), n - this.i);
+        break;
+      }
+      if (open > this.i) {
+        // `\{{` and `\\{{` are escapes, handled by Handlebars' lexer.
+        if (src.charCodeAt(open - 1) === 92) return false;
+        this.push('CONTENT', src.slice(this.i, open), open - this.i);
+      }
+      if (!this.mustache()) return false;
+    }
+    this.out.push({ t: 'EOF', v: '', line: this.line, col: this.col });
+    return true;
+  }
+
+  /** Moves to `to`, counting lines and columns as jison does (`\r\n`, `\r` and `\n` end a line). */
+  private step(to: number): void {
+    const src = this.src;
+    if (!this.cr) {
+      let nl = src.indexOf('\n', this.i);
+      if (nl < 0 || nl >= to) this.col += to - this.i;
+      else {
+        let last = nl;
+        while (nl >= 0 && nl < to) {
+          this.line++;
+          last = nl;
+          nl = src.indexOf('\n', nl + 1);
+        }
+        this.col = to - last - 1;
+      }
+    } else {
+      for (let k = this.i; k < to; k++) {
+        const c = src.charCodeAt(k);
+        if (c === 10 || (c === 13 && src.charCodeAt(k + 1) !== 10)) {
+          this.line++;
+          this.col = 0;
+        } else if (c !== 13) this.col++;
+      }
+    }
+    this.i = to;
+  }
+
+  private push(t: TokenType, v: string, len: number): void {
+    this.out.push({ t, v, line: this.line, col: this.col });
+    this.step(this.i + len);
+  }
+
+  /** Skips whitespace (JavaScript's `\s`, as the lexer's `\s+` rule). */
+  private space(): void {
+    const src = this.src;
+    let k = this.i;
+    for (;;) {
+      const c = src.charCodeAt(k);
+      if (c === 32 || (c >= 9 && c <= 13)) k++;
+      else if (c >= 128 && c !== 0xffff) {
+        const ws = sticky(WS, src, k);
+        if (!ws) break;
+        k += ws.length;
+      } else break;
+    }
+    if (k > this.i) this.step(k);
+  }
 
   /** The tokens from a `{{` to the token that returns the lexer to content; false to give up. */
-  function mustache(): boolean {
-    if (!openTag()) return false;
-    const last = out[out.length - 1]!.t;
+  private mustache(): boolean {
+    if (!this.openTag()) return false;
+    const last = this.out[this.out.length - 1]!.t;
     // A comment or an `{{else}}` / `{{^}}` is one token: back to content.
     if (last === 'COMMENT' || last === 'INVERSE') return true;
+    const src = this.src;
     for (;;) {
-      const ws = sticky(WS, src, i);
-      if (ws) step(i + ws.length);
-      if (i >= n) return false;
-      const c = src[i]!;
+      this.space();
+      const i = this.i;
+      if (i >= this.n) return false;
+      const c = src.charCodeAt(i);
       switch (c) {
-        case '(':
-          push('OPEN_SEXPR', c, 1);
+        case 40: // (
+          this.push('OPEN_SEXPR', '(', 1);
           continue;
-        case ')':
-          push('CLOSE_SEXPR', c, 1);
+        case 41: // )
+          this.push('CLOSE_SEXPR', ')', 1);
           continue;
-        case '}':
+        case 125: // }
           if (src.startsWith('}}}}', i)) return false;
           if (src.startsWith('}}}', i) || src.startsWith('}~}}', i)) {
-            const len = src[i + 1] === '~' ? 4 : 3;
-            push('CLOSE_UNESCAPED', src.slice(i, i + len), len);
+            const len = src.charCodeAt(i + 1) === 126 ? 4 : 3;
+            this.push('CLOSE_UNESCAPED', src.slice(i, i + len), len);
             return true;
           }
           if (src.startsWith('}}', i)) {
-            push('CLOSE', '}}', 2);
+            this.push('CLOSE', '}}', 2);
             return true;
           }
           return false;
-        case '~':
+        case 126: // ~
           if (!src.startsWith('~}}', i)) return false;
-          push('CLOSE', '~}}', 3);
+          this.push('CLOSE', '~}}', 3);
           return true;
-        case '=':
-          push('EQUALS', c, 1);
+        case 61: // =
+          this.push('EQUALS', '=', 1);
           continue;
-        case '.': {
-          if (src.startsWith('..', i)) push('ID', '..', 2);
-          else if (sticky(DOT_ID, src, i)) push('ID', '.', 1);
-          else push('SEP', '.', 1);
+        case 46: // .
+          if (src.charCodeAt(i + 1) === 46) this.push('ID', '..', 2);
+          else if (sticky(DOT_ID, src, i)) this.push('ID', '.', 1);
+          else this.push('SEP', '.', 1);
           continue;
-        }
-        case '/':
-          push('SEP', c, 1);
+        case 47: // /
+          this.push('SEP', '/', 1);
           continue;
-        case '"':
-        case "'": {
-          const s = sticky(c === '"' ? DQ : SQ, src, i);
+        case 34: // "
+        case 39: {
+          const s = sticky(c === 34 ? DQ : SQ, src, i);
           if (s === undefined) return false;
-          const v = s.slice(1, -1).replace(c === '"' ? /\\"/g : /\\'/g, c);
-          push('STRING', v, s.length);
+          const v = s.slice(1, -1).replace(c === 34 ? /\\"/g : /\\'/g, c === 34 ? '"' : "'");
+          this.push('STRING', v, s.length);
           continue;
         }
-        case '@':
-          push('DATA', c, 1);
+        case 64: // @
+          this.push('DATA', '@', 1);
           continue;
-        case '|':
-          push('CLOSE_BLOCK_PARAMS', c, 1);
+        case 124: // |
+          this.push('CLOSE_BLOCK_PARAMS', '|', 1);
           continue;
-        case '[': {
+        case 91: {
+          // [
           const s = sticky(BRACKET_ID, src, i);
           if (s === undefined) return false;
-          push('ID', s.replace(/\\([\\\]])/g, '$1'), s.length);
+          this.push('ID', s.replace(/\\([\\\]])/g, '$1'), s.length);
           continue;
         }
-        case '{':
+        case 123: // {
           return false;
         default:
-          if (!word(c)) return false;
+          if (!this.word(c)) return false;
       }
     }
   }
 
   /** Literals, `as |`, and identifiers, in the lexer's order. */
-  function word(c: string): boolean {
+  private word(c: number): boolean {
+    const { src, i } = this;
     let m: string | undefined;
     let t: TokenType = 'ID';
-    if (c === 't' && (m = sticky(TRUE, src, i))) t = 'BOOLEAN';
-    else if (c === 'f' && (m = sticky(FALSE, src, i))) t = 'BOOLEAN';
-    else if (c === 'u' && (m = sticky(UNDEF, src, i))) t = 'UNDEFINED';
-    else if (c === 'n' && (m = sticky(NULL, src, i))) t = 'NULL';
-    else if ((c === '-' || (c >= '0' && c <= '9')) && (m = sticky(NUMBER, src, i))) t = 'NUMBER';
-    else if (c === 'a' && (m = sticky(AS, src, i))) t = 'OPEN_BLOCK_PARAMS';
+    if (c === 116 && (m = sticky(TRUE, src, i))) t = 'BOOLEAN';
+    else if (c === 102 && (m = sticky(FALSE, src, i))) t = 'BOOLEAN';
+    else if (c === 117 && (m = sticky(UNDEF, src, i))) t = 'UNDEFINED';
+    else if (c === 110 && (m = sticky(NULL, src, i))) t = 'NULL';
+    else if ((c === 45 || (c >= 48 && c <= 57)) && (m = sticky(NUMBER, src, i))) t = 'NUMBER';
+    else if (c === 97 && (m = sticky(AS, src, i))) t = 'OPEN_BLOCK_PARAMS';
     else m = sticky(ID, src, i);
     if (m === undefined) return false;
-    push(t, m, m.length);
+    this.push(t, m, m.length);
+    return true;
+  }
+
+  private tag(t: TokenType, end: number): true {
+    this.push(t, this.src.slice(this.i, end), end - this.i);
     return true;
   }
 
   /** The token that starts at a `{{`; comments and inverse tags are whole tokens. */
-  function openTag(): boolean {
-    const k = src[i + 2] === '~' ? i + 3 : i + 2;
-    const c = src[k];
-    const tag = (t: TokenType, end: number): true => {
-      push(t, src.slice(i, end), end - i);
-      return true;
-    };
-    switch (c) {
-      case '>':
-        return tag('OPEN_PARTIAL', k + 1);
-      case '#':
-        // `{{#>` partial blocks and `{{#*` decorator blocks are refused by the builder; Handlebars parses them.
-        if (src[k + 1] === '>' || src[k + 1] === '*') return false;
-        return tag('OPEN_BLOCK', k + 1);
-      case '/':
-        return tag('OPEN_ENDBLOCK', k + 1);
-      case '^': {
+  private openTag(): boolean {
+    const { src, i } = this;
+    const k = src.charCodeAt(i + 2) === 126 ? i + 3 : i + 2;
+    switch (src.charCodeAt(k)) {
+      case 62: // >
+        return this.tag('OPEN_PARTIAL', k + 1);
+      case 35: {
+        // #: `{{#>` partial blocks and `{{#*` decorator blocks are refused by the builder; Handlebars parses them.
+        const next = src.charCodeAt(k + 1);
+        if (next === 62 || next === 42) return false;
+        return this.tag('OPEN_BLOCK', k + 1);
+      }
+      case 47: // /
+        return this.tag('OPEN_ENDBLOCK', k + 1);
+      case 94: {
+        // ^
         const inv = sticky(INVERSE_CARET, src, i);
-        return inv ? tag('INVERSE', i + inv.length) : tag('OPEN_INVERSE', k + 1);
+        return inv ? this.tag('INVERSE', i + inv.length) : this.tag('OPEN_INVERSE', k + 1);
       }
-      case '{':
-        if (k === i + 2 && src[k + 1] === '{') return false; // `{{{{`: a raw block
-        return tag('OPEN_UNESCAPED', k + 1);
-      case '&':
-        return tag('OPEN', k + 1);
-      case '!': {
+      case 123: // {
+        if (k === i + 2 && src.charCodeAt(k + 1) === 123) return false; // `{{{{`: a raw block
+        return this.tag('OPEN_UNESCAPED', k + 1);
+      case 38: // &
+        return this.tag('OPEN', k + 1);
+      case 33: {
+        // !
         const comment = sticky(src.startsWith('!--', k) ? LONG_COMMENT : SHORT_COMMENT, src, i);
-        return comment !== undefined && tag('COMMENT', i + comment.length);
+        return comment !== undefined && this.tag('COMMENT', i + comment.length);
       }
-      case '*':
+      case 42: // *: a decorator
         return false;
       default: {
-        const inv = sticky(INVERSE_ELSE, src, i);
-        if (inv) return tag('INVERSE', i + inv.length);
-        const chain = sticky(OPEN_CHAIN, src, i);
-        if (chain) return tag('OPEN_INVERSE_CHAIN', i + chain.length);
-        return tag('OPEN', k);
+        // `\s*else`: only a space or an `e` can start one.
+        const c = src.charCodeAt(k);
+        if (c === 101 || c === 32 || (c >= 9 && c <= 13) || c >= 128) {
+          const inv = sticky(INVERSE_ELSE, src, i);
+          if (inv) return this.tag('INVERSE', i + inv.length);
+          const chain = sticky(OPEN_CHAIN, src, i);
+          if (chain) return this.tag('OPEN_INVERSE_CHAIN', i + chain.length);
+        }
+        return this.tag('OPEN', k);
       }
     }
   }
