@@ -173,13 +173,14 @@ export class Builder {
    * nothing), and a name with arguments must be one too.
    */
   private callOrPath(path: hbs.AST.PathExpression, params: hbs.AST.Expression[], hash: hbs.AST.Hash | undefined, node: HbsNode, sub: boolean): Expr {
-    const name = this.helperName(path);
+    const simple = pathName(path);
+    const name = simple !== undefined && !this.isParam(simple) ? simple : undefined;
     if (name !== undefined && BLOCK_HELPERS.has(name)) {
       this.problem(node, 'E_TEMPLATE_HELPER', `${name} is a block helper`, `write {{#${name} value}}...{{/${name}}}`);
       return { k: 'lit', v: '' };
     }
     if (name !== undefined && HELPERS.has(name)) return this.call(name, params, hash, node);
-    const blockParam = pathName(path) !== undefined && name === undefined;
+    const blockParam = simple !== undefined && name === undefined;
     if (params.length > 0 || (hash && hash.pairs.length > 0) || (sub && !blockParam)) {
       const guess = closest(path.original, HELPERS);
       this.problem(node, 'E_TEMPLATE_HELPER', `unknown helper "${path.original}"${guess ? `; did you mean "${guess}"?` : ''}`, `available helpers: ${[...HELPERS].sort().join(', ')}`);

@@ -57,11 +57,24 @@ const UNDEF = /undefined(?=[~}\s)])/y;
 const NULL = /null(?=[~}\s)])/y;
 const NUMBER = /-?[0-9]+(?:\.[0-9]+)?(?=[~}\s)])/y;
 const AS = /as\s+\|/y;
-const ID = /[^\s!"#%-,\.\/;->@\[-\^`\{-~]+(?=[=~}\s\/.)|])/y;
 const BRACKET_ID = /\[(\\\]|[^\]])*\]/y;
 const DOT_ID = /\.(?=[=~}\s\/.)|])/y;
-/** `.` in a regular expression stops at these, which shifts jison's columns; NUL ends content. */
-const UNSUPPORTED_CHARS = /[\u0000\u2028\u2029]/;
+/** `.` in a regular expression stops at U+2028 and U+2029, which shifts jison's columns; NUL ends content. */
+function unsupportedChars(src: string): boolean {
+  return src.includes('\u0000') || src.includes('\u2028') || src.includes('\u2029');
+}
+
+/**
+ * The ID rule's character class, `[^\s!"#%-,\.\/;->@\[-\^`\{-~]`, for ASCII (1: not in an ID),
+ * and its lookahead, `[=~}\s\/.)|]`. Every lookahead character ends an ID, so the longest run
+ * of ID characters is the match or there is none (the regular expression's backtracking finds
+ * no shorter one).
+ */
+const NOT_ID = new Uint8Array(128);
+for (const c of '\t\n\v\f\r !"#%&\'()*+,./;<=>@[\\]^`{|}~') NOT_ID[c.charCodeAt(0)] = 1;
+const AFTER_ID = new Uint8Array(128);
+for (const c of '=~}/.)|\t\n\v\f\r ') AFTER_ID[c.charCodeAt(0)] = 1;
+const SPACE = /\s/;
 
 function sticky(re: RegExp, src: string, at: number): string | undefined {
   re.lastIndex = at;
@@ -71,7 +84,7 @@ function sticky(re: RegExp, src: string, at: number): string | undefined {
 
 /** The tokens of `src`, ending with EOF, or `undefined` when Handlebars' lexer must decide. */
 export function lex(src: string): Token[] | undefined {
-  if (UNSUPPORTED_CHARS.test(src)) return undefined;
+  if (unsupportedChars(src)) return undefined;
   const l = new Lexer(src);
   return l.run() ? l.out : undefined;
 }
@@ -243,10 +256,27 @@ class Lexer {
     else if (c === 110 && (m = sticky(NULL, src, i))) t = 'NULL';
     else if ((c === 45 || (c >= 48 && c <= 57)) && (m = sticky(NUMBER, src, i))) t = 'NUMBER';
     else if (c === 97 && (m = sticky(AS, src, i))) t = 'OPEN_BLOCK_PARAMS';
-    else m = sticky(ID, src, i);
+    else {
+      const end = this.idEnd(i);
+      if (end < 0) return false;
+      m = src.slice(i, end);
+    }
     if (m === undefined) return false;
     this.push(t, m, m.length);
     return true;
+  }
+
+  /** Where the ID rule's match starting at `i` ends, or -1 when it does not match. */
+  private idEnd(i: number): number {
+    const src = this.src;
+    let k = i;
+    for (; k < this.n; k++) {
+      const c = src.charCodeAt(k);
+      if (c < 128 ? NOT_ID[c] === 1 : SPACE.test(src[k]!)) break;
+    }
+    if (k === i || k >= this.n) return -1;
+    const c = src.charCodeAt(k);
+    return (c < 128 ? AFTER_ID[c] === 1 : SPACE.test(src[k]!)) ? k : -1;
   }
 
   private tag(t: TokenType, end: number): true {

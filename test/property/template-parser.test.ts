@@ -145,6 +145,7 @@ const FRAGMENTS = [
   '"', "'", '\\', ' ', '\n', '\r\n', '\r', '\t', 'a', 'b', 'xs', 'this', 'if', 'each', 'with', 'unless', 'ref', 'config', 'quote', 'eq', 'true', '1', '-2.5', 'null', 'undefined', 'x=', '*',
   '{{a}}', '{{#if a}}', '{{/if}}', '{{#each xs as |it|}}', '{{/each}}', '{{> p a=1}}', '{{ref "m"}}', '"s"', 'select 1', '{% if %}', "ref('a')", 'é',
   '[this]', '[..]', 'true.a', '1a', 'else if ', '{{else if a}}', '~', '{{#with o}}', '{{/with}}', '{{@index}}', '\\{{', '{{{{', '{{!-- x --}}', '  {{> p}}\n',
+  '$', ':', '?', '-', '\u00a0', '\u3000', '\x1f', '\v', '`', ';', '%', '+', '^', '<', '\ud83d\ude00', '{{a\u00a0}}', '{{$x:y?}}', '{{a-b c}}',
 ];
 const soup = fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 14 }).map((xs) => xs.join(''));
 
