@@ -17,8 +17,16 @@ export interface RelationScope {
 /** DuckDB's name for an attached file: its base name up to the first dot; `memory` for :memory:. */
 export function catalogName(file: string): string {
   if (file === ':memory:' || file === '') return 'memory';
-  return path.basename(file).split('.')[0] || path.basename(file);
+  let name = catalogNames.get(file);
+  if (name === undefined) {
+    name = path.basename(file).split('.')[0] || path.basename(file);
+    catalogNames.set(file, name);
+  }
+  return name;
 }
+
+/** A compile names tens of thousands of relations in the same one or two files. */
+const catalogNames = new Map<string, string>();
 
 /** The catalog etlx builds in (the warehouse's), when the scope names the warehouse. */
 export function warehouseCatalog(scope: RelationScope): string | undefined {
@@ -44,8 +52,9 @@ export function warehouseRelation(scope: RelationScope, schema: string, identifi
   const db = warehouseCatalog(scope);
   if (db === undefined) return qualified(schema, identifier);
   const s = schema.toLowerCase();
-  const catalogs = [db, ...BUILTIN_CATALOGS, STATE_CATALOG, ...(attached ? (scope.attach ?? []).map((a) => a.alias ?? catalogName(a.path)) : [])];
-  return catalogs.some((c) => c.toLowerCase() === s) ? `${quoteIdent(db)}.${qualified(schema, identifier)}` : qualified(schema, identifier);
+  const clash = (c: string) => c.toLowerCase() === s;
+  const ambiguous = clash(db) || BUILTIN_CATALOGS.some(clash) || clash(STATE_CATALOG) || (attached && (scope.attach ?? []).some((a) => clash(a.alias ?? catalogName(a.path))));
+  return ambiguous ? `${quoteIdent(db)}.${qualified(schema, identifier)}` : qualified(schema, identifier);
 }
 
 /** A column of a file model's dataset, as recorded in etlx_meta.json_output_columns. */

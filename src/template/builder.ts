@@ -40,7 +40,7 @@ export class Builder {
   }
 
   private isParam(name: string): boolean {
-    return this.scopes.some((s) => s.includes(name));
+    return this.scopes.length > 0 && this.scopes.some((s) => s.includes(name));
   }
 
   /** The name of a helper call: a simple path that is not a block param. */
@@ -56,8 +56,10 @@ export class Builder {
         if (c.value.length === 0) return undefined;
         // Whitespace control may have trimmed the start; shift the location to the kept text.
         const original = c.original as unknown as string;
-        const lead = original.indexOf(c.value);
-        const { line, col } = advance(loc(c), original.slice(0, Math.max(0, lead)));
+        const at = loc(c);
+        const lead = original === c.value ? 0 : original.indexOf(c.value);
+        if (lead <= 0) return { k: 'text', v: c.value, line: at.line, col: at.col };
+        const { line, col } = advance(at, original.slice(0, lead));
         return { k: 'text', v: c.value, line, col };
       }
       case 'CommentStatement':
@@ -65,7 +67,8 @@ export class Builder {
       case 'MustacheStatement': {
         const m = s as hbs.AST.MustacheStatement;
         const e = this.callOrPath(asPath(m.path), m.params, m.hash, m, false);
-        return { k: 'out', e, ...loc(m) };
+        const at = loc(m);
+        return { k: 'out', e, line: at.line, col: at.col };
       }
       case 'BlockStatement':
         return this.block(s as hbs.AST.BlockStatement);
@@ -170,13 +173,14 @@ export class Builder {
    * nothing), and a name with arguments must be one too.
    */
   private callOrPath(path: hbs.AST.PathExpression, params: hbs.AST.Expression[], hash: hbs.AST.Hash | undefined, node: HbsNode, sub: boolean): Expr {
-    const name = this.helperName(path);
+    const simple = pathName(path);
+    const name = simple !== undefined && !this.isParam(simple) ? simple : undefined;
     if (name !== undefined && BLOCK_HELPERS.has(name)) {
       this.problem(node, 'E_TEMPLATE_HELPER', `${name} is a block helper`, `write {{#${name} value}}...{{/${name}}}`);
       return { k: 'lit', v: '' };
     }
     if (name !== undefined && HELPERS.has(name)) return this.call(name, params, hash, node);
-    const blockParam = pathName(path) !== undefined && name === undefined;
+    const blockParam = simple !== undefined && name === undefined;
     if (params.length > 0 || (hash && hash.pairs.length > 0) || (sub && !blockParam)) {
       const guess = closest(path.original, HELPERS);
       this.problem(node, 'E_TEMPLATE_HELPER', `unknown helper "${path.original}"${guess ? `; did you mean "${guess}"?` : ''}`, `available helpers: ${[...HELPERS].sort().join(', ')}`);
@@ -200,7 +204,7 @@ export class Builder {
           this.problem(node, 'E_REF_ARGS', `ref takes one model name, got ${args.length} arguments`, 'write {{ref "model_name"}}');
         } else if (target === undefined) {
           this.problem(node, 'E_REF_NOT_LITERAL', 'ref needs a literal model name', 'dependencies are read before rendering, so write the name as a string: {{ref "orders"}}');
-        } else this.refs.push({ name: target, ...at });
+        } else this.refs.push({ name: target, line: at.line, col: at.col });
         break;
       }
       case 'source': {
@@ -210,14 +214,14 @@ export class Builder {
           this.problem(node, 'E_SOURCE_ARGS', `source takes a source name and a table name, got ${args.length} arguments`, 'write {{source "shop" "orders"}}');
         } else if (s === undefined || t === undefined) {
           this.problem(node, 'E_SOURCE_NOT_LITERAL', 'source needs literal names', 'write the names as strings: {{source "shop" "orders"}}');
-        } else this.sources.push({ source: s, table: t, ...at });
+        } else this.sources.push({ source: s, table: t, line: at.line, col: at.col });
         break;
       }
       case 'var': {
         const v = literal(0);
         if (args.length < 1 || args.length > 2) {
           this.problem(node, 'E_VAR_ARGS', `var takes a name and an optional default, got ${args.length} arguments`, 'write {{var "name"}} or {{var "name" "default"}}');
-        } else if (v !== undefined) this.vars.push({ name: v, hasDefault: args.length === 2, ...at });
+        } else if (v !== undefined) this.vars.push({ name: v, hasDefault: args.length === 2, line: at.line, col: at.col });
         break;
       }
       case 'config': {
@@ -232,7 +236,7 @@ export class Builder {
       default:
         break;
     }
-    return { k: 'call', name, args, hash: h, ...at };
+    return { k: 'call', name, args, hash: h, line: at.line, col: at.col };
   }
 
   /** A value: a literal, a sub-expression or a path (a helper's name here is a path, as in Handlebars). */
@@ -252,7 +256,8 @@ export class Builder {
       }
       case 'PathExpression': {
         const p = e as hbs.AST.PathExpression;
-        return { k: 'path', data: p.data, depth: p.depth, parts: p.parts, orig: p.original, ...loc(p) };
+        const at = loc(p);
+        return { k: 'path', data: p.data, depth: p.depth, parts: p.parts, orig: p.original, line: at.line, col: at.col };
       }
       default:
         this.problem(e, 'E_TEMPLATE_SYNTAX', `unsupported expression ${e.type}`, 'use a literal, a path or a helper call');

@@ -16,10 +16,13 @@ export function jinjaProblems(text: string): TemplateProblem[] {
   for (const m of text.matchAll(CALL)) {
     out.push({ code: 'E_TEMPLATE_JINJA', message: `Jinja syntax: ${m[0]}`, hint: `etlx templates are Handlebars: write ${handlebarsCall(m[1]!, m[2] ?? '')}`, ...at(m.index) });
   }
-  for (const m of text.matchAll(STATEMENT)) {
+  // Most templates have no `{%` and no `#}` (`{#` is in every `{{#if`): skip those scans.
+  const statements = text.includes('{%') ? text.matchAll(STATEMENT) : [];
+  for (const m of statements) {
     out.push({ code: 'E_TEMPLATE_JINJA', message: `Jinja statement {% ${m[1]} %}`, hint: statementHint(m[1]!), ...at(m.index) });
   }
-  for (const m of text.matchAll(COMMENT)) {
+  const comments = text.includes('#}') ? text.matchAll(COMMENT) : [];
+  for (const m of comments) {
     out.push({ code: 'E_TEMPLATE_JINJA', message: 'Jinja comment {# ... #}', hint: 'write a Handlebars comment: {{!-- ... --}}', ...at(m.index) });
   }
   return out.sort((a, b) => a.line - b.line || a.col - b.col);

@@ -3,7 +3,7 @@ import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { valueHelpers } from '../../src/compile/compile.js';
 import { type TemplateIR } from '../../src/template/ir.js';
-import { parseTemplate } from '../../src/template/parse.js';
+import { parseTemplate, parseWithHandlebars } from '../../src/template/parse.js';
 import { render, RenderError, type Helper } from '../../src/template/render.js';
 
 /**
@@ -196,6 +196,17 @@ describe('the renderer agrees with Handlebars (noEscape, compat)', () => {
     fc.assert(
       fc.property(project, (p) => compare(p, tricky)),
       { seed: 7, numRuns: 300 },
+    );
+  });
+
+  it('the fast parser gives the IR that Handlebars.parse gives, on the same generated projects', () => {
+    // The renderer is checked above through parseTemplate (the fast parser); this pins the IR
+    // itself to the Handlebars-based path (more in template-parser.test.ts).
+    fc.assert(
+      fc.property(project, (p) => {
+        for (const t of [p.p0, p.p1, p.p2, p.main]) expect(parseTemplate(t)).toStrictEqual(parseWithHandlebars(t));
+      }),
+      { seed: 20261130, numRuns: 700 },
     );
   });
 
