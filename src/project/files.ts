@@ -147,8 +147,8 @@ const RACY_MS = 2500;
  * too recently for that: a second write within the file system's clock tick can keep every
  * one of them. Compared with the real clock, which is what the file system stamps files with.
  */
-export function fileStamp(st: Stats): string {
-  if (Math.max(st.mtimeMs, st.ctimeMs) >= Date.now() - RACY_MS) return '';
+export function fileStamp(st: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>, now = Date.now()): string {
+  if (Math.max(st.mtimeMs, st.ctimeMs) >= now - RACY_MS) return '';
   return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 }
 

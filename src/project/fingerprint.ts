@@ -76,13 +76,18 @@ export function loadedFiles(files: ProjectFiles): [string, readonly [string, str
  * The project's files as they are now: walked as a load walks them, each stamped, and hashed
  * again only when its stamp is not the one recorded. `changed`: some stamp differs from the record.
  */
-export function currentFiles(root: string, config: ProjectConfig, previous: CompileRecord['files']): { files: [string, readonly [string, string]][]; changed: boolean } {
+export function currentFiles(
+  root: string,
+  config: ProjectConfig,
+  previous: CompileRecord['files'],
+  now?: number,
+): { files: [string, readonly [string, string]][]; changed: boolean } {
   const out: [string, readonly [string, string]][] = [];
   let changed = false;
   const inside = root.endsWith(path.sep) ? root : `${root}${path.sep}`;
   for (const kind of FILE_KINDS) {
     for (const abs of kindPaths(root, config, kind)) {
-      const stamp = fileStamp(statSync(abs));
+      const stamp = fileStamp(statSync(abs), now);
       // What readText's path is (path.relative was most of this loop's time for 10,000 files).
       const rel = toPosix(abs.startsWith(inside) ? abs.slice(inside.length) : path.relative(root, abs));
       const key = `${kind}:${rel}`;
