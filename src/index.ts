@@ -102,7 +102,7 @@ export function check(s: Session, checker: SqlChecker): Promise<CompiledProject>
   return compileAndCheck(s, checker);
 }
 
-function saveManifest(s: Session, compiled: CompiledProject): { text: string; generatedAt: string } {
+function saveManifest(s: Session, compiled: CompiledProject): { generatedAt: string; metadataAt: number | undefined } {
   const written = writeManifest(s.project, compiled, s.target, s.targetDir, s.runtime, s.secrets);
   s.cache.save();
   return written;

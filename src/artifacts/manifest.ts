@@ -19,53 +19,87 @@ export interface InvocationMeta {
   readonly invocationId: string;
 }
 
-/**
- * manifest.json as a plain object; see the README's Artifacts section for the shape. Every object
- * is built with its keys in sorted order, and every value taken from the project (a config, a
- * column, test arguments) goes through `inKeyOrder`, which copies only what is out of order, so
- * `manifestJson` is a plain `JSON.stringify` with the bytes a sorted deep copy would give
- * (test/integration/manifest-order.test.ts pins them against the writer this replaced).
- */
+/** manifest.json as a plain object; see the README's Artifacts section for the shape. */
 export function buildManifest(
   p: ParsedProject,
   compiled: CompiledProject,
-  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach' | 'secrets'>>,
+  target: ManifestTarget,
   meta: InvocationMeta,
   columnLineage?: ColumnLineageMap,
 ): Record<string, unknown> {
-  const nodes: Record<string, unknown> = {};
-  const sources: Record<string, unknown> = {};
-  const parentMap: Record<string, string[]> = {};
-  const childMap: Record<string, string[]> = {};
-  for (const id of [...p.dag.ids].sort()) {
-    const n = p.nodes.get(id)!;
-    parentMap[id] = [...p.dag.parents(id)];
-    childMap[id] = [...p.dag.children(id)];
-    if (n.resourceType === 'source') sources[id] = sourceEntry(n);
-    else nodes[id] = nodeEntry(p, n, compiled, target, columnLineage?.get(id));
-  }
-  const macros: Record<string, unknown> = {};
-  for (const m of [...p.macros.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    macros[m.name] = { checksum: { checksum: m.checksum, name: 'sha1' }, name: m.name, path: m.path };
-  }
-  return {
-    child_map: childMap,
-    macros,
-    metadata: {
-      etlx_version: meta.etlxVersion,
-      generated_at: meta.generatedAt,
-      invocation_id: meta.invocationId,
-      project_name: p.name,
-      // --defer --state reads these: where this target's relations are.
-      schema: target.schema,
-      schema_version: MANIFEST_SCHEMA,
-      target_name: target.name,
-      ...(target.path !== undefined && !(target.secrets ?? []).some((x) => x.length >= 3 && target.path!.includes(x)) ? { warehouse_path: warehousePath(target.path, p.root) } : {}),
-    },
-    nodes,
-    parent_map: parentMap,
-    sources,
+  return Object.fromEntries(manifestSections(p, compiled, target, meta, columnLineage).map((x) => [x.name, Object.fromEntries(x.entries())]));
+}
+
+type ManifestTarget = Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach' | 'secrets'>>;
+
+/**
+ * The manifest's top-level sections in key order, each an object whose entries are built when
+ * read (the manifest of 10,000 models is written entry by entry: manifest-file.ts). Every object
+ * in it is built with its keys in sorted order, and every value taken from the project (a
+ * config, a column, test arguments) goes through `inKeyOrder`, which copies only what is out of
+ * order: so `JSON.stringify` gives the bytes a sorted deep copy would
+ * (test/integration/manifest-order.test.ts pins them against the writer this replaced).
+ * `byKey`: the section's keys are node ids, never array-index-like, so its entries may be
+ * written in parts (an object lists index-like keys first, whatever their insertion order).
+ */
+export interface ManifestSection {
+  readonly name: string;
+  readonly byKey: boolean;
+  readonly entries: () => Iterable<readonly [string, unknown]>;
+}
+
+export function manifestSections(p: ParsedProject, compiled: CompiledProject, target: ManifestTarget, meta: InvocationMeta, columnLineage?: ColumnLineageMap): ManifestSection[] {
+  const ids = [...p.dag.ids].sort();
+  const macros = [...p.macros.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const metadata = {
+    etlx_version: meta.etlxVersion,
+    generated_at: meta.generatedAt,
+    invocation_id: meta.invocationId,
+    project_name: p.name,
+    // --defer --state reads these: where this target's relations are.
+    schema: target.schema,
+    schema_version: MANIFEST_SCHEMA,
+    target_name: target.name,
+    ...(target.path !== undefined && !(target.secrets ?? []).some((x) => x.length >= 3 && target.path!.includes(x)) ? { warehouse_path: warehousePath(target.path, p.root) } : {}),
   };
+  return [
+    {
+      name: 'child_map',
+      byKey: true,
+      *entries() {
+        for (const id of ids) yield [id, [...p.dag.children(id)]] as const;
+      },
+    },
+    { name: 'macros', byKey: false, entries: () => macros.map((m) => [m.name, { checksum: { checksum: m.checksum, name: 'sha1' }, name: m.name, path: m.path }] as const) },
+    { name: 'metadata', byKey: false, entries: () => Object.entries(metadata) },
+    {
+      name: 'nodes',
+      byKey: true,
+      *entries() {
+        for (const id of ids) {
+          const n = p.nodes.get(id)!;
+          if (n.resourceType !== 'source') yield [id, nodeEntry(p, n, compiled, target, columnLineage?.get(id))] as const;
+        }
+      },
+    },
+    {
+      name: 'parent_map',
+      byKey: true,
+      *entries() {
+        for (const id of ids) yield [id, [...p.dag.parents(id)]] as const;
+      },
+    },
+    {
+      name: 'sources',
+      byKey: true,
+      *entries() {
+        for (const id of ids) {
+          const n = p.nodes.get(id)!;
+          if (n.resourceType === 'source') yield [id, sourceEntry(n)] as const;
+        }
+      },
+    },
+  ];
 }
 
 /** Relative to the project when inside it (the same across checkouts), else absolute. */

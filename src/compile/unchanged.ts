@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { metadataOffset, rewriteManifestMetadata } from '../artifacts/manifest-file.js';
+import { rewriteManifestMetadata } from '../artifacts/manifest-file.js';
 import { sha1 } from '../project/files.js';
 import {
   currentFiles,
@@ -104,7 +104,7 @@ export function forgetCompile(targetDir: string): void {
  */
 export function recordCompile(
   s: Session,
-  r: { readonly manifest: { readonly text: string; readonly generatedAt: string }; readonly compiledFiles: readonly string[]; readonly models: number; readonly tests: number },
+  r: { readonly manifest: { readonly generatedAt: string; readonly metadataAt: number | undefined }; readonly compiledFiles: readonly string[]; readonly models: number; readonly tests: number },
 ): void {
   try {
     if (!fingerprintable(s.options) || !s.secrets.isEmpty) return;
@@ -130,9 +130,8 @@ export function recordCompile(
       models: r.models,
       tests: r.tests,
     });
-    const ids = { generatedAt: r.manifest.generatedAt, invocationId: s.runtime.invocationId };
-    const metadataAt = metadataOffset(r.manifest.text, ids);
-    writeManifestRecord(s.targetDir, { ...ids, ...(metadataAt !== undefined ? { metadataAt } : {}) });
+    const { generatedAt, metadataAt } = r.manifest;
+    writeManifestRecord(s.targetDir, { generatedAt, invocationId: s.runtime.invocationId, ...(metadataAt !== undefined ? { metadataAt } : {}) });
   } catch {
     // Only the next compile's speed depends on these records.
   }
