@@ -3,6 +3,7 @@ import path from 'node:path';
 import { rewriteManifestMetadata } from '../artifacts/manifest-file.js';
 import { sha1 } from '../project/files.js';
 import {
+  cacheStats,
   currentFiles,
   currentProfiles,
   fingerprintOf,
@@ -67,8 +68,9 @@ export function compileUnchanged(options: GlobalOptions, runtime: Pick<Runtime, 
     const found = readCompileRecord(targetDir);
     if (!found) return undefined;
     const { record, manifest } = found;
-    // The manifest must be the one that compile wrote (a run, docs generate or an edit rewrites it).
-    if (manifestStat(targetDir) !== manifest.stat) return undefined;
+    // The manifest must be the one that compile wrote (a run, docs generate or an edit rewrites it),
+    // and the caches it left must be there as they were.
+    if (manifestStat(targetDir) !== manifest.stat || cacheStats(targetDir) !== record.caches) return undefined;
     const header: FingerprintHeader = {
       etlxVersion: runtime.version,
       root,
@@ -125,6 +127,7 @@ export function recordCompile(
       files: Object.fromEntries(files),
       envNames,
       profilesChecked: s.profilesLooked.length,
+      caches: cacheStats(s.targetDir),
       compiledFiles: r.compiledFiles,
       warnings: s.project.diagnostics.filter((d) => d.severity === 'warn'),
       models: r.models,

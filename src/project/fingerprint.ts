@@ -25,6 +25,8 @@ export interface CompileRecord {
   readonly envNames: readonly string[];
   /** How many profiles.yml on the search path the target's resolution looked at. */
   readonly profilesChecked: number;
+  /** The stats of the caches a full compile reads (cacheStats): one changed or gone means a full compile. */
+  readonly caches: string;
   /** target/compiled files written, relative to target/. */
   readonly compiledFiles: readonly string[];
   /** The project's warnings, reported again by a compile that reuses the manifest. */
@@ -142,6 +144,19 @@ export function writeCompileRecord(targetDir: string, record: Omit<CompileRecord
 /** Written after the manifest, so the stat recorded is the manifest's as written. */
 export function writeManifestRecord(targetDir: string, m: Omit<ManifestRecord, 'stat'>): void {
   writeFileAtomic(manifestRecordPath(targetDir), JSON.stringify({ stat: manifestStat(targetDir), ...m } satisfies ManifestRecord));
+}
+
+const CACHES = ['templates.json', 'checked-sql.json', 'compiled-files.json'];
+
+/**
+ * The caches under target/.cache a full compile reads. Their content does not change a compile's
+ * output, but one doctored or removed must still be read, or rebuilt, by the next compile.
+ */
+export function cacheStats(targetDir: string): string {
+  return CACHES.map((name) => {
+    const st = statSync(path.join(targetDir, '.cache', name), { throwIfNoEntry: false });
+    return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : '-';
+  }).join('|');
 }
 
 /** The manifest's stat (written atomically: every write is a new inode). */

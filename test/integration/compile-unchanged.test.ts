@@ -2,8 +2,9 @@
  * `etlx compile` of an unchanged project reuses target/manifest.json (one fingerprint of every
  * input; compile/unchanged.ts). Each input kind is changed in turn: the next compile must not
  * reuse, and its output (manifest without the invocation metadata, target/compiled, what it
- * prints) must equal a cold compile's (no target/). A compile that did reuse is told apart by
- * target/.cache/templates.json: removed before each compile, only a full compile writes it back.
+ * prints) must equal a cold compile's (no target/). A compile that reused the manifest is told
+ * apart by the manifest's inode: a reuse patches the invocation metadata in place, a full compile
+ * writes a new file and renames it over the old one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,14 +25,14 @@ beforeEach(() => {
 });
 afterEach(() => p.cleanup());
 
-const templatesCache = () => p.path('target/.cache/templates.json');
+const inode = (): number | undefined => fs.statSync(p.path('target/manifest.json'), { throwIfNoEntry: false })?.ino;
 
 /** One `etlx compile`: its output, and whether it reused the manifest. */
 async function compileOnce(args: readonly string[] = [], env: Record<string, string> = {}): Promise<Output & { reused: boolean }> {
-  fs.rmSync(templatesCache(), { force: true });
+  const before = inode();
   const r = await p.runWithEnv(env, 'compile', ...args);
   expect(r.code, r.output).toBe(0);
-  return { ...output(r.output), reused: !fs.existsSync(templatesCache()) };
+  return { ...output(r.output), reused: before !== undefined && inode() === before };
 }
 
 function output(printed: string): Output {
@@ -165,6 +166,14 @@ describe('compile of an unchanged project', () => {
     fs.writeFileSync(p.path('elsewhere/profiles.yml'), 'ks:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: other.duckdb, schema: other_s}\n');
     const other = await expectFullAndCold([], { ETLX_PROFILES_DIR: p.path('elsewhere') });
     expect(JSON.stringify(other.manifest)).toContain('other_s');
+  });
+
+  it('compiles in full when a cache under target/.cache was changed or removed (the compile reads it)', async () => {
+    await recorded();
+    fs.rmSync(p.path('target/.cache/templates.json'));
+    expect((await compileOnce()).reused).toBe(false);
+    expect(fs.existsSync(p.path('target/.cache/templates.json'))).toBe(true);
+    expect((await compileOnce()).reused).toBe(true);
   });
 
   it('compiles in full when a compiled file or the manifest was changed by something else', async () => {
