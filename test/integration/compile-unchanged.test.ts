@@ -197,18 +197,44 @@ describe('compile of an unchanged project', () => {
     await expectFullAndCold();
   });
 
-  it('compiles in full for another etlx version', async () => {
-    await recorded();
+  it('compiles in full for another etlx version, and reuses for the same one', async () => {
     const options = { projectDir: p.dir, select: [], exclude: [], fullRefresh: false, failFast: false, debug: false };
-    const runtime = (version: string) => newRuntime({ env: { HOME: p.dir }, invocationId: `inv-${version}`, version, reporter: { emit: () => undefined } as never });
-    expect(compileIfUnchanged(options, runtime('0.0.0-other'))).toBeUndefined();
-    const other = runtime('0.0.0-other');
-    const s = loadProject(options, other);
-    await compile(s, await startSqlChecker());
-    const manifest = JSON.parse(p.read('target/manifest.json')) as { metadata: { etlx_version: string } };
-    expect(manifest.metadata.etlx_version).toBe('0.0.0-other');
-    expect(compileIfUnchanged(options, runtime(ETLX_VERSION))).toBeUndefined();
-    expect(compileIfUnchanged(options, runtime('0.0.0-other'))).toMatchObject({ models: 3 });
+    /** `etlx compile` through the API as the CLI does it, with a given version: whether it reused. */
+    const apiCompile = async (version: string): Promise<boolean> => {
+      const runtime = newRuntime({ env: { HOME: p.dir }, invocationId: `inv-${Math.random()}`, version, reporter: { emit: () => undefined } as never });
+      if (compileIfUnchanged(options, runtime)) return true;
+      await compile(loadProject(options, runtime), await startSqlChecker());
+      return false;
+    };
+    const at = async (version: string) => ({ ...output(''), version: (JSON.parse(p.read('target/manifest.json')) as { metadata: { etlx_version: string } }).metadata.etlx_version, asked: version });
+    expect(await apiCompile(ETLX_VERSION)).toBe(false);
+    expect(await apiCompile(ETLX_VERSION)).toBe(true);
+    expect(await apiCompile('0.0.0-other')).toBe(false);
+    const other = await at('0.0.0-other');
+    expect(other.version).toBe('0.0.0-other');
+    fs.renameSync(p.path('target'), p.path('target.warm'));
+    expect(await apiCompile('0.0.0-other')).toBe(false);
+    const cold = await at('0.0.0-other');
+    fs.rmSync(p.path('target'), { recursive: true });
+    fs.renameSync(p.path('target.warm'), p.path('target'));
+    expect(other).toEqual(cold);
+    expect(await apiCompile('0.0.0-other')).toBe(true);
+    expect(await apiCompile(ETLX_VERSION)).toBe(false);
+  });
+
+  it('compiles in full when an environment variable a profile reads for a setting changes', async () => {
+    // threads read with {{env}} is a setting, not a secret: the project is recorded.
+    p.write({ 'profiles.yml': 'ks:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: wh.duckdb, threads: \'{{env "KS_THREADS" "2"}}\'}\n' });
+    await recorded([], { KS_THREADS: '3' });
+    await expectFullAndCold([], { KS_THREADS: '5' });
+  });
+
+  it('a project whose notifications read a secret with {{env}} is not recorded', async () => {
+    edit('etlx.yml', (t) => `${t}notify:\n  - webhook: https://hooks.example.com/etlx\n    headers: {Authorization: 'Bearer {{env "KS_HOOK_TOKEN"}}'}\n`);
+    const env = { KS_HOOK_TOKEN: 'zq_hook_token_value' };
+    expect((await compileOnce([], env)).reused).toBe(false);
+    expect((await compileOnce([], env)).reused).toBe(false);
+    expect(fs.existsSync(p.path('target/.cache/compile-fingerprint.json'))).toBe(false);
   });
 
   it('--select, --exclude and --state are not reused', async () => {
