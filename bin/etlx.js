@@ -39,14 +39,8 @@ if (!existsSync(bundle)) {
   process.exit(2);
 }
 
-const { source, stamp } = readBundle(bundle);
 const cacheFiles = cacheLocations(bundle);
-const cached = readCache(cacheFiles, stamp);
-// The wrapper is Node's own CommonJS wrapper, so the bundle sees require, module and __filename.
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-  filename: bundle,
-  ...(cached ? { cachedData: cached } : {}),
-});
+const { script, cached, stamp } = compileBundle(bundle, cacheFiles);
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
 process.exitCode = await mod.exports.main(process.argv.slice(2), undefined, {
@@ -58,6 +52,22 @@ process.exitCode = await mod.exports.main(process.argv.slice(2), undefined, {
 });
 // After the run, so the cache holds the functions this command compiled lazily too.
 if (!cached || script.cachedDataRejected) writeCache(cacheFiles, stamp, script);
+
+/**
+ * The bundle compiled (with the cache when there is one for it). In a function, so that only the
+ * wrapped text V8 keeps for lazy compilation stays alive, not also the text as read: together
+ * they were half of a small run's JavaScript heap.
+ */
+function compileBundle(file, cacheFiles) {
+  const { source, stamp } = readBundle(file);
+  const data = readCache(cacheFiles, stamp);
+  // The wrapper is Node's own CommonJS wrapper, so the bundle sees require, module and __filename.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(data ? { cachedData: data } : {}),
+  });
+  return { script, cached: data !== undefined, stamp };
+}
 
 function readBundle(file) {
   const fd = openSync(file, 'r');

@@ -7,10 +7,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { writeCompiledFiles } from './artifacts/compiled-files.js';
+import { compiledPath, writeCompiledFiles } from './artifacts/compiled-files.js';
 import { writeManifest } from './artifacts/manifest-file.js';
 import { compileAndCheck } from './compile/check.js';
 import type { CompiledProject } from './compile/compile.js';
+import { compileUnchanged, forgetCompile, recordCompile, type UnchangedCompile } from './compile/unchanged.js';
+import { recordEnvReads } from './util/env-reads.js';
 import { EngineRegistry, type SqlChecker } from './engine/engine.js';
 import { engineLibraryVersion, startSqlChecker } from './engine/open.js';
 import { openSessionWarehouse } from './run/open-session-warehouse.js';
@@ -37,12 +39,14 @@ export type { Reporter, EtlxEvent } from './report/events.js';
 export { initProject, initReport } from './project/init.js';
 export { MAX_THREADS } from './config/schemas.js';
 export { clean } from './project/clean.js';
-export type { GlobalOptions, Runtime, Session, RunCommand, Plan, RunOutcome, RetryPlan, LsOutput, CompiledProject, SqlChecker };
+export type { GlobalOptions, Runtime, Session, RunCommand, Plan, RunOutcome, RetryPlan, LsOutput, CompiledProject, SqlChecker, UnchangedCompile };
 export { listResources, retryArgs, startSqlChecker };
 
 /** What a Runtime needs besides the reporter: one per invocation. */
 export function newRuntime(o: { env: Readonly<Record<string, string | undefined>>; invocationId: string; version: string; reporter: Runtime['reporter'] }): Runtime {
-  return { ...o, now: () => new Date(), engines: new EngineRegistry(), faults: new Faults(o.env) };
+  // The names read are part of the unchanged-project fingerprint (compile/unchanged.ts).
+  const env = recordEnvReads(o.env);
+  return { ...o, env, now: () => new Date(), engines: new EngineRegistry(), faults: new Faults(env) };
 }
 
 /** Loads and parses the project and resolves its target. Throws EtlxError (exit 2) on problems. */
@@ -73,10 +77,26 @@ export async function compile(s: Session, checker: SqlChecker): Promise<CompileR
   if (s.options.defer) s = await (await import('./run/defer.js')).withDeferral(s, ids);
   // The column types a run passes to the reader of an empty JSON output: compile shows the same SQL.
   s = await (await import('./run/file-schemas.js')).withFileSchemas(s, { lockedIsWarning: true });
+  forgetCompile(s.targetDir);
   const compiled = await compileAndCheck(s, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids, s.secrets));
-  saveManifest(s, compiled);
+  const manifest = saveManifest(s, compiled);
   const count = (type: string) => [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === type).length;
-  return { compiled, models: count('model'), tests: count('test') };
+  const result = { compiled, models: count('model'), tests: count('test') };
+  const compiledFiles = [...ids].flatMap((id) => {
+    const node = s.project.nodes.get(id);
+    return node && compiled.nodes.get(id)?.display ? [path.relative(s.targetDir, compiledPath(s.targetDir, node))] : [];
+  });
+  recordCompile(s, { manifest, compiledFiles, models: result.models, tests: result.tests });
+  return result;
+}
+
+/**
+ * `etlx compile` of a project unchanged since the last full compile (one fingerprint of its
+ * inputs): the manifest is reused with new invocation metadata. Undefined when a full compile is
+ * needed; see compile/unchanged.ts.
+ */
+export function compileIfUnchanged(options: GlobalOptions, runtime: Runtime): UnchangedCompile | undefined {
+  return compileUnchanged(options, runtime);
 }
 
 /** Render and check everything, writing no file (show). */
@@ -84,9 +104,10 @@ export function check(s: Session, checker: SqlChecker): Promise<CompiledProject>
   return compileAndCheck(s, checker);
 }
 
-function saveManifest(s: Session, compiled: CompiledProject): void {
-  writeManifest(s.project, compiled, s.target, s.targetDir, s.runtime, s.secrets);
+function saveManifest(s: Session, compiled: CompiledProject): { generatedAt: string; metadataAt: number | undefined } {
+  const written = writeManifest(s.project, compiled, s.target, s.targetDir, s.runtime, s.secrets);
   s.cache.save();
+  return written;
 }
 
 /**

@@ -11,6 +11,8 @@ import { notifySecretValues } from './report/notify.js';
 import type { Faults } from './run/faults.js';
 import { loadProjectFiles } from './project/load.js';
 import { makeDirs } from './project/make-dirs.js';
+import { profilesLooked } from './project/fingerprint.js';
+import { profileSearchPath, readProfilesFiles, type ProfilesFile } from './project/profiles-file.js';
 import { FileTemplateCache } from './project/template-cache.js';
 import type { Reporter } from './report/events.js';
 import { Secrets } from './util/redact.js';
@@ -68,6 +70,8 @@ export interface Session {
   readonly targetDir: string;
   readonly ctx: CompileContext;
   readonly cache: FileTemplateCache;
+  /** The profiles.yml files the target's resolution looked at, for the unchanged-project fingerprint. */
+  readonly profilesLooked?: readonly (readonly [string, string | null])[];
 }
 
 export function openSession(options: GlobalOptions, runtime: Runtime): Session {
@@ -76,7 +80,7 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
   const targetDir = path.resolve(files.root, files.config.targetPath);
   ensureWritableDir(targetDir, files.config.targetPath);
   const cache = FileTemplateCache.forTarget(targetDir);
-  const resolved = resolveTarget({
+  const request = {
     projectDir: files.root,
     projectName: files.config.name,
     profileName: options.profile ?? files.config.profile,
@@ -84,7 +88,10 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
     ...(options.target !== undefined ? { targetName: options.target } : {}),
     ...(options.profilesDir !== undefined ? { profilesDir: options.profilesDir } : {}),
     env: runtime.env,
-  });
+  };
+  // The texts the resolution reads are noted for the fingerprint (the ones read, not read again).
+  const read = new Map<string, string>();
+  const resolved = resolveTarget(request, noting(readProfilesFiles(request), read));
   const target: Target = {
     ...resolved,
     threads: options.threads ?? resolved.threads,
@@ -100,7 +107,15 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
   throwIfErrors(outputChecks(project, target));
   // Values notify reads with {{env}} (webhook URLs, headers) are secrets from the start too.
   const secrets = Secrets.of([...target.secrets, ...notifySecretValues(files.config.notify, runtime.env)], { bases: [files.root] });
-  return { options, runtime, project, target, secrets, vars, targetDir, cache, ctx: { target, vars, env: runtime.env } };
+  const profiles = profilesLooked(profileSearchPath(request), read, resolved.origin);
+  return { options, runtime, project, target, secrets, vars, targetDir, cache, ctx: { target, vars, env: runtime.env }, profilesLooked: profiles };
+}
+
+function* noting(files: Iterable<ProfilesFile>, read: Map<string, string>): Generator<ProfilesFile, void, undefined> {
+  for (const f of files) {
+    read.set(f.path, f.text);
+    yield f;
+  }
 }
 
 /** target/ must be a writable folder: checked before anything is compiled or run. */

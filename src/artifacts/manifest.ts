@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { CompiledProject } from '../compile/compile.js';
-import type { Node } from '../parse/nodes.js';
+import type { ColumnInfo, Node } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
 import { relationOf } from '../compile/compile.js';
 import type { Target } from '../config/profiles.js';
-import { stableStringify } from './json.js';
+import { inKeyOrder } from './json.js';
 import { checksumEntry } from '../project/files.js';
 
 export const MANIFEST_SCHEMA = 'etlx/manifest/v1';
@@ -23,41 +23,83 @@ export interface InvocationMeta {
 export function buildManifest(
   p: ParsedProject,
   compiled: CompiledProject,
-  target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach' | 'secrets'>>,
+  target: ManifestTarget,
   meta: InvocationMeta,
   columnLineage?: ColumnLineageMap,
 ): Record<string, unknown> {
-  const nodes: Record<string, unknown> = {};
-  const sources: Record<string, unknown> = {};
-  const parentMap: Record<string, string[]> = {};
-  const childMap: Record<string, string[]> = {};
-  for (const id of p.dag.ids) {
-    const n = p.nodes.get(id)!;
-    parentMap[id] = [...p.dag.parents(id)];
-    childMap[id] = [...p.dag.children(id)];
-    if (n.resourceType === 'source') sources[id] = sourceEntry(n);
-    else nodes[id] = nodeEntry(p, n, compiled, target, columnLineage?.get(id));
-  }
-  const macros: Record<string, unknown> = {};
-  for (const m of p.macros.values()) macros[m.name] = { name: m.name, path: m.path, checksum: { name: 'sha1', checksum: m.checksum } };
-  return {
-    metadata: {
-      schema_version: MANIFEST_SCHEMA,
-      etlx_version: meta.etlxVersion,
-      generated_at: meta.generatedAt,
-      invocation_id: meta.invocationId,
-      project_name: p.name,
-      target_name: target.name,
-      // --defer --state reads these: where this target's relations are.
-      schema: target.schema,
-      ...(target.path !== undefined && !(target.secrets ?? []).some((x) => x.length >= 3 && target.path!.includes(x)) ? { warehouse_path: warehousePath(target.path, p.root) } : {}),
-    },
-    nodes,
-    sources,
-    macros,
-    parent_map: parentMap,
-    child_map: childMap,
+  return Object.fromEntries(manifestSections(p, compiled, target, meta, columnLineage).map((x) => [x.name, Object.fromEntries(x.entries())]));
+}
+
+type ManifestTarget = Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach' | 'secrets'>>;
+
+/**
+ * The manifest's top-level sections in key order, each an object whose entries are built when
+ * read (the manifest of 10,000 models is written entry by entry: manifest-file.ts). Every object
+ * in it is built with its keys in sorted order, and every value taken from the project (a
+ * config, a column, test arguments) goes through `inKeyOrder`, which copies only what is out of
+ * order: so `JSON.stringify` gives the bytes a sorted deep copy would
+ * (test/integration/manifest-order.test.ts pins them against the writer this replaced).
+ * `byKey`: the section's keys are node ids, never array-index-like, so its entries may be
+ * written in parts (an object lists index-like keys first, whatever their insertion order).
+ */
+export interface ManifestSection {
+  readonly name: string;
+  readonly byKey: boolean;
+  readonly entries: () => Iterable<readonly [string, unknown]>;
+}
+
+export function manifestSections(p: ParsedProject, compiled: CompiledProject, target: ManifestTarget, meta: InvocationMeta, columnLineage?: ColumnLineageMap): ManifestSection[] {
+  const ids = [...p.dag.ids].sort();
+  const macros = [...p.macros.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const metadata = {
+    etlx_version: meta.etlxVersion,
+    generated_at: meta.generatedAt,
+    invocation_id: meta.invocationId,
+    project_name: p.name,
+    // --defer --state reads these: where this target's relations are.
+    schema: target.schema,
+    schema_version: MANIFEST_SCHEMA,
+    target_name: target.name,
+    ...(target.path !== undefined && !(target.secrets ?? []).some((x) => x.length >= 3 && target.path!.includes(x)) ? { warehouse_path: warehousePath(target.path, p.root) } : {}),
   };
+  return [
+    {
+      name: 'child_map',
+      byKey: true,
+      *entries() {
+        for (const id of ids) yield [id, [...p.dag.children(id)]] as const;
+      },
+    },
+    { name: 'macros', byKey: false, entries: () => macros.map((m) => [m.name, { checksum: { checksum: m.checksum, name: 'sha1' }, name: m.name, path: m.path }] as const) },
+    { name: 'metadata', byKey: false, entries: () => Object.entries(metadata) },
+    {
+      name: 'nodes',
+      byKey: true,
+      *entries() {
+        for (const id of ids) {
+          const n = p.nodes.get(id)!;
+          if (n.resourceType !== 'source') yield [id, nodeEntry(p, n, compiled, target, columnLineage?.get(id))] as const;
+        }
+      },
+    },
+    {
+      name: 'parent_map',
+      byKey: true,
+      *entries() {
+        for (const id of ids) yield [id, [...p.dag.parents(id)]] as const;
+      },
+    },
+    {
+      name: 'sources',
+      byKey: true,
+      *entries() {
+        for (const id of ids) {
+          const n = p.nodes.get(id)!;
+          if (n.resourceType === 'source') yield [id, sourceEntry(n)] as const;
+        }
+      },
+    },
+  ];
 }
 
 /** Relative to the project when inside it (the same across checkouts), else absolute. */
@@ -67,8 +109,9 @@ function warehousePath(file: string, root: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }
 
+/** The manifest's text: `buildManifest` already put every key in order. */
 export function manifestJson(manifest: Record<string, unknown>): string {
-  return `${stableStringify(manifest)}\n`;
+  return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
 function nodeEntry(
@@ -79,66 +122,94 @@ function nodeEntry(
   lineage: ModelColumnLineage | undefined,
 ): unknown {
   const c = compiled.nodes.get(n.id);
-  const base = {
-    unique_id: n.id,
-    resource_type: n.resourceType,
-    name: n.name,
-    package_name: n.packageName,
-    path: n.path,
-    tags: [...n.tags],
-    description: n.description ?? '',
-    depends_on: { nodes: [...p.dag.parents(n.id)], macros: n.resourceType === 'model' || n.resourceType === 'snapshot' ? [...n.macros] : [] },
-    compiled_code: c?.display,
-    vars_read: c?.varsRead ?? {},
-    // dbt's name: the config as written, when a properties value was a template.
-    ...(n.unrendered ? { unrendered_config: n.unrendered } : {}),
-  };
+  // Every entry lists its keys in sorted order (see buildManifest).
+  const dependsOn = { macros: n.resourceType === 'model' || n.resourceType === 'snapshot' ? [...n.macros] : [], nodes: [...p.dag.parents(n.id)] };
+  const description = n.description ?? '';
+  const tags = [...n.tags];
+  const varsRead = inKeyOrder(c?.varsRead ?? {});
+  const checksum = checksumOf(n.checksum);
+  const config = inKeyOrder(n.config);
+  // dbt's name: the config as written, when a properties value was a template.
+  const unrendered = n.unrendered ? { unrendered_config: inKeyOrder(n.unrendered) } : {};
   switch (n.resourceType) {
     case 'model':
       return {
-        ...base,
-        fqn: [n.packageName, ...n.fqn, n.name],
-        checksum: checksumEntry(n.checksum),
-        config: n.config,
-        relation_name: relationOf(p, { target }, n.id),
+        checksum,
         columns: withLineage(n.columns, lineage),
+        compiled_code: c?.display,
+        config,
+        depends_on: dependsOn,
+        description,
+        fqn: [n.packageName, ...n.fqn, n.name],
+        name: n.name,
+        package_name: n.packageName,
+        path: n.path,
+        relation_name: relationOf(p, { target }, n.id),
+        resource_type: n.resourceType,
+        tags,
+        unique_id: n.id,
+        ...unrendered,
+        vars_read: varsRead,
       };
     case 'seed':
-      return {
-        ...base,
-        checksum: checksumEntry(n.checksum),
-        config: n.config,
-        relation_name: relationOf(p, { target }, n.id),
-        columns: Object.fromEntries(n.columns.map((col) => [col.name, col])),
-      };
     case 'snapshot':
       return {
-        ...base,
-        fqn: [n.packageName, ...n.fqn, n.name],
-        checksum: checksumEntry(n.checksum),
-        config: n.config,
+        checksum,
+        columns: byName(n.columns),
+        compiled_code: c?.display,
+        config,
+        depends_on: dependsOn,
+        description,
+        ...(n.resourceType === 'snapshot' ? { fqn: [n.packageName, ...n.fqn, n.name] } : {}),
+        name: n.name,
+        package_name: n.packageName,
+        path: n.path,
         relation_name: relationOf(p, { target }, n.id),
-        columns: Object.fromEntries(n.columns.map((col) => [col.name, col])),
+        resource_type: n.resourceType,
+        tags,
+        unique_id: n.id,
+        ...unrendered,
+        vars_read: varsRead,
       };
     case 'unit_test':
       return {
-        ...base,
-        checksum: checksumEntry(n.checksum),
-        config: n.config,
-        model: p.nodes.get(n.model)?.name,
         attached_node: n.model,
-        given: n.given.map((g) => ({ input: g.input, format: g.format, rows: g.rows })),
-        expect: n.expect,
-        overrides: { vars: n.overrides.vars, ...(n.overrides.isIncremental !== undefined ? { is_incremental: n.overrides.isIncremental } : {}) },
+        checksum,
+        compiled_code: c?.display,
+        config,
+        depends_on: dependsOn,
+        description,
+        expect: inKeyOrder(n.expect),
+        given: n.given.map((g) => ({ format: g.format, input: g.input, rows: inKeyOrder(g.rows) })),
+        model: p.nodes.get(n.model)?.name,
+        name: n.name,
+        overrides: { ...(n.overrides.isIncremental !== undefined ? { is_incremental: n.overrides.isIncremental } : {}), vars: inKeyOrder(n.overrides.vars) },
+        package_name: n.packageName,
+        path: n.path,
+        resource_type: n.resourceType,
+        tags,
+        unique_id: n.id,
+        ...unrendered,
+        vars_read: varsRead,
       };
     case 'test':
       return {
-        ...base,
-        checksum: checksumEntry(n.checksum),
-        config: n.config,
-        test_metadata: n.testType === 'generic' ? { name: n.custom?.name ?? n.kind, kwargs: n.args } : undefined,
         attached_node: n.attachedTo,
+        checksum,
         column_name: n.column,
+        compiled_code: c?.display,
+        config,
+        depends_on: dependsOn,
+        description,
+        name: n.name,
+        package_name: n.packageName,
+        path: n.path,
+        resource_type: n.resourceType,
+        tags,
+        test_metadata: n.testType === 'generic' ? { kwargs: inKeyOrder(n.args), name: n.custom?.name ?? n.kind } : undefined,
+        unique_id: n.id,
+        ...unrendered,
+        vars_read: varsRead,
       };
     default: {
       const never: never = n;
@@ -147,35 +218,49 @@ function nodeEntry(
   }
 }
 
+/** Columns keyed by name, inserted in name order as a sorted copy inserts them. */
+function byName(columns: readonly ColumnInfo[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const col of [...columns].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) out[col.name] = inKeyOrder(col);
+  return out;
+}
+
 /** Declared columns, and with docs generate every output column with its lineage. */
 function withLineage(declared: Extract<Node, { resourceType: 'model' }>['columns'], lineage: ModelColumnLineage | undefined): Record<string, unknown> {
+  if (!lineage) return byName(declared);
+  // Declaration order for the case-insensitive match below, as before.
   const out: Record<string, unknown> = Object.fromEntries(declared.map((col) => [col.name, col]));
-  if (!lineage) return out;
   for (const [name, l] of lineage) {
     const key = Object.keys(out).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
     out[key] = { name: key, ...(out[key] as object | undefined), lineage: l.lineage, ...(l.note !== undefined ? { lineage_note: l.note } : {}) };
   }
-  return out;
+  return inKeyOrder(out) as Record<string, unknown>;
 }
 
 function sourceEntry(s: Extract<Node, { resourceType: 'source' }>): unknown {
   return {
-    unique_id: s.id,
-    resource_type: 'source',
+    columns: byName(s.columns),
+    description: s.description ?? '',
+    format: inKeyOrder(s.format),
+    freshness: inKeyOrder(s.freshness),
+    identifier: s.identifier,
+    kind: s.kind,
+    location: inKeyOrder(s.location),
     name: s.name,
-    source_name: s.sourceName,
+    options: inKeyOrder(s.options),
     package_name: s.packageName,
     path: s.path,
-    tags: [...s.tags],
-    description: s.description ?? '',
-    kind: s.kind,
-    location: s.location,
-    format: s.format,
-    options: s.options,
+    resource_type: 'source',
     schema: s.kind === 'table' ? s.schema : undefined,
-    identifier: s.identifier,
-    freshness: s.freshness,
-    columns: Object.fromEntries(s.columns.map((col) => [col.name, col])),
-    ...(s.unrendered ? { unrendered: s.unrendered } : {}),
+    source_name: s.sourceName,
+    tags: [...s.tags],
+    unique_id: s.id,
+    ...(s.unrendered ? { unrendered: inKeyOrder(s.unrendered) } : {}),
   };
+}
+
+/** checksumEntry's value with its keys in order. */
+function checksumOf(checksum: string): { checksum: string; name: string } {
+  const e = checksumEntry(checksum);
+  return { checksum: e.checksum, name: e.name };
 }

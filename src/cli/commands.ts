@@ -8,11 +8,18 @@ import type { Invocation } from './invocation.js';
 /** Every command: each a thin client of src/index.ts that sets the exit code. */
 export function registerCommands(program: Command, inv: Invocation): void {
   withSelectionFlags(withProjectFlags(program.command('compile').description('render SQL into target/compiled and write the manifest; touches no data'))).action(async (f: RawFlags) => {
+    const compiledInfo = (root: string, targetDir: string, models: number, tests: number) => ({
+      type: 'info' as const,
+      message: `Compiled ${etlx.plural(models, 'model')} and ${etlx.plural(tests, 'test')} into ${path.relative(root, path.join(targetDir, 'compiled')) || 'target/compiled'}`,
+    });
+    // An unchanged project reuses its manifest (compile/unchanged.ts).
+    const same = inv.compileUnchanged(f);
+    if (same) return void inv.reporter(f).emit(compiledInfo(same.root, same.targetDir, same.models, same.tests));
     // Started first, so DuckDB's in-memory parser is ready when the project is rendered.
     const checker = await etlx.startSqlChecker();
     const s = sessionOrClose(inv, f, checker);
     const r = await etlx.compile(s, checker);
-    s.runtime.reporter.emit({ type: 'info', message: `Compiled ${etlx.plural(r.models, 'model')} and ${etlx.plural(r.tests, 'test')} into ${path.relative(s.project.root, path.join(s.targetDir, 'compiled')) || 'target/compiled'}` });
+    s.runtime.reporter.emit(compiledInfo(s.project.root, s.targetDir, r.models, r.tests));
   });
 
   withSelectionFlags(withProjectFlags(program.command('ls').alias('list').description('list selected resources')))

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createReporter, ETLX_VERSION, loadProject, LogFileReporter, newRuntime, redactingSink, Secrets, StopSignal, type Reporter, type Runtime, type Session } from '../index.js';
+import { compileIfUnchanged, createReporter, ETLX_VERSION, loadProject, LogFileReporter, newRuntime, redactingSink, Secrets, StopSignal, type Reporter, type Runtime, type Session, type UnchangedCompile } from '../index.js';
 import { globalOptions, type RawFlags } from './flags.js';
 
 export interface CliIO {
@@ -64,6 +64,22 @@ export class Invocation {
   close(): void {
     this.reporterCache?.close();
     this.reporterCache = undefined;
+  }
+
+  /**
+   * `etlx compile` of an unchanged project (index.ts compileIfUnchanged): reports the project's
+   * warnings as loading it would, with the log file under target/ as a session has it.
+   */
+  compileUnchanged(f: RawFlags): UnchangedCompile | undefined {
+    this.debug = Boolean(f.debug);
+    const r = compileIfUnchanged(globalOptions(f), this.runtime(f));
+    if (!r) return undefined;
+    // As a load reports them: before the log file opens. (A recorded project has no secrets.)
+    for (const diagnostic of r.warnings) this.reporter(f).emit({ type: 'diagnostic', diagnostic });
+    this.reporterCache?.close();
+    this.reporterCache = undefined;
+    this.reporter(f, r.targetDir);
+    return r;
   }
 
   /** Loads the project; then re-creates the reporter with the log file under target/. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, readlinkSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readdirSync, readlinkSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { EtlxError, type Diagnostic } from '../errors/diagnostic.js';
 
@@ -23,7 +23,7 @@ export function sha1(text: string | Buffer): string {
 }
 
 export function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
 }
 
 /**
@@ -119,9 +119,37 @@ export function readConfigText(root: string, absPath: string): string {
   return readOrFail(root, absPath, () => readFileSync(absPath, 'utf8'));
 }
 
-export function readText(root: string, absPath: string): TextFile {
-  const text = readOrFail(root, absPath, () => readFileSync(absPath, 'utf8'));
+/**
+ * A project file's text. With `stamps`, the file's stamp (see `fileStamp`) is recorded too, from
+ * the open file before it is read: an edit after the read then changes the stamp recorded.
+ */
+export function readText(root: string, absPath: string, stamps?: Map<string, string>): TextFile {
+  const text = stamps ? readOrFail(root, absPath, () => readStamped(absPath, stamps)) : readOrFail(root, absPath, () => readFileSync(absPath, 'utf8'));
   return { path: toPosix(path.relative(root, absPath)), absPath, text, checksum: sha1(text) };
+}
+
+function readStamped(absPath: string, stamps: Map<string, string>): string {
+  const fd = openSync(absPath, 'r');
+  try {
+    stamps.set(absPath, fileStamp(fstatSync(fd)));
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** How long after a change a file's timestamps are trusted to show the next change (coarse clocks: FAT 2 s). */
+const RACY_MS = 2500;
+
+/**
+ * What identifies a file's content without reading it: size, mtime, ctime and inode (any write
+ * changes mtime and ctime, a rename the inode). Empty ("read it again") while the file changed
+ * too recently for that: a second write within the file system's clock tick can keep every
+ * one of them. Compared with the real clock, which is what the file system stamps files with.
+ */
+export function fileStamp(st: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>, now = Date.now()): string {
+  if (Math.max(st.mtimeMs, st.ctimeMs) >= now - RACY_MS) return '';
+  return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 }
 
 /** Above this size a data file's checksum is its size, as dbt does for large seeds (with the path). */
@@ -132,8 +160,10 @@ export const HASHED_DATA_LIMIT = 1024 * 1024;
  * it all on every invocation (a 40 MB seed took about 80 ms), so its size stands in: an edit that
  * keeps the size exactly is then not seen as a change.
  */
-export function readData(root: string, absPath: string): DataFile {
-  const size = readOrFail(root, absPath, () => statSync(absPath).size);
+export function readData(root: string, absPath: string, stamps?: Map<string, string>): DataFile {
+  const st = readOrFail(root, absPath, () => statSync(absPath));
+  stamps?.set(absPath, fileStamp(st));
+  const size = st.size;
   const checksum = size > HASHED_DATA_LIMIT ? `size:${size}` : sha1(readOrFail(root, absPath, () => readFileSync(absPath)));
   return { path: toPosix(path.relative(root, absPath)), absPath, checksum };
 }
