@@ -76,7 +76,8 @@ export async function compile(s: Session, checker: SqlChecker): Promise<CompileR
   // Like dbt's compile --defer: shows the SQL a deferred run would execute (reads, never writes).
   if (s.options.defer) s = await (await import('./run/defer.js')).withDeferral(s, ids);
   // The column types a run passes to the reader of an empty JSON output: compile shows the same SQL.
-  s = await (await import('./run/file-schemas.js')).withFileSchemas(s, { lockedIsWarning: true });
+  const fileSchemas = await import('./run/file-schemas.js');
+  s = await fileSchemas.withFileSchemas(s, { lockedIsWarning: true });
   forgetCompile(s.targetDir);
   const compiled = await compileAndCheck(s, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids, s.secrets));
   const manifest = saveManifest(s, compiled);
@@ -86,7 +87,8 @@ export async function compile(s: Session, checker: SqlChecker): Promise<CompileR
     const node = s.project.nodes.get(id);
     return node && compiled.nodes.get(id)?.display ? [path.relative(s.targetDir, compiledPath(s.targetDir, node))] : [];
   });
-  recordCompile(s, { manifest, compiledFiles, models: result.models, tests: result.tests });
+  // SQL that depends on what the warehouse recorded (empty JSON outputs' columns) is never reused.
+  if (fileSchemas.emptyJsonOutputs(s).size === 0) recordCompile(s, { manifest, compiledFiles, models: result.models, tests: result.tests });
   return result;
 }
 

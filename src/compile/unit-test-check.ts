@@ -14,7 +14,16 @@ export interface UnitTestRender {
 
 /** The context a unit test renders its model with: the run's and compile's check share it. */
 export function unitTestContext(ctx: CompileContext, o: UnitTestRender, relationFor: (id: string) => string | undefined): CompileContext {
-  return { ...ctx, vars: { ...ctx.vars, ...o.vars }, env: { ...ctx.env, ...o.env }, isIncremental: () => o.isIncremental, relationFor };
+  return { ...ctx, vars: { ...ctx.vars, ...o.vars }, env: overlayEnv(ctx.env, o.env), isIncremental: () => o.isIncremental, relationFor };
+}
+
+/**
+ * The test's env_vars over the invocation's environment, without copying it: a name read falls
+ * through to the environment, so the unchanged-project fingerprint still sees which names were
+ * read (copying would list them all, util/env-reads.ts).
+ */
+function overlayEnv(env: CompileContext['env'], overrides: Readonly<Record<string, string>>): CompileContext['env'] {
+  return Object.assign(Object.create(env) as Record<string, string | undefined>, overrides);
 }
 
 /** One piece of a unit test's SQL for the compile-time parse check, and how a problem in it is reported. */

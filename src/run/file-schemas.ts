@@ -14,11 +14,7 @@ import type { Session } from '../session.js';
  * recorded (run/json-reader-columns.ts), so the first empty output is read with its columns too.
  */
 export async function withFileSchemas(s: Session, o: { readonly lockedIsWarning?: boolean } = {}): Promise<Session> {
-  const empty = new Map<string, string>();
-  for (const m of s.project.models.values()) {
-    if (m.mat.kind !== 'file' || m.mat.format !== 'json' || m.mat.incremental) continue;
-    if (existsSync(m.mat.location) && statSync(m.mat.location).isFile() && statSync(m.mat.location).size === 0) empty.set(m.mat.location, m.id);
-  }
+  const empty = emptyJsonOutputs(s);
   if (empty.size === 0 || s.target.path === ':memory:' || !existsSync(s.target.path)) return s;
   let engine: Engine;
   try {
@@ -51,4 +47,18 @@ export async function withFileSchemas(s: Session, o: { readonly lockedIsWarning?
     await engine.close();
   }
   return fileColumns.size === 0 ? s : { ...s, ctx: { ...s.ctx, fileColumns } };
+}
+
+/**
+ * JSON file outputs that are empty files now, by location -> model id: their readers' SQL
+ * depends on the columns the warehouse recorded, so a compile that has any is not reusable by
+ * the unchanged-project fingerprint (which covers files, not the warehouse).
+ */
+export function emptyJsonOutputs(s: Session): Map<string, string> {
+  const empty = new Map<string, string>();
+  for (const m of s.project.models.values()) {
+    if (m.mat.kind !== 'file' || m.mat.format !== 'json' || m.mat.incremental) continue;
+    if (existsSync(m.mat.location) && statSync(m.mat.location).isFile() && statSync(m.mat.location).size === 0) empty.set(m.mat.location, m.id);
+  }
+  return empty;
 }

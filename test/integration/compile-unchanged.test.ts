@@ -153,6 +153,21 @@ describe('compile of an unchanged project', () => {
     await expectFullAndCold([], {});
   });
 
+  it('a project with an empty JSON output is not reused: its readers follow the columns the warehouse recorded', async () => {
+    p.write({
+      'models/empty_export.sql': '{{config materialized="file" format="json" location="exports/empty.json"}}\nselect 1 as id where false',
+      'models/reads_empty.sql': 'select id from {{ref "empty_export"}}',
+    });
+    const built = await p.run('build', '--select', 'empty_export+');
+    expect(built.code, built.output).toBe(0);
+    expect(fs.statSync(p.path('exports/empty.json')).size).toBe(0);
+    const first = await compileOnce();
+    expect(first.compiled['models/reads_empty.sql']).toContain("columns={'id': 'INTEGER'}");
+    const second = await compileOnce();
+    expect(second.reused).toBe(false);
+    expect(strip(second)).toEqual(strip(first));
+  });
+
   it('compiles in full on a switch of target, and back', async () => {
     await recorded();
     const prod = await expectFullAndCold(['--target', 'prod']);
