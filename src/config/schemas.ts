@@ -53,6 +53,12 @@ export const modelConfigShape = {
   docs: z.record(z.string(), z.unknown()),
   retries,
   retry_delay: retryDelay,
+  // ClickHouse tables (engine/clickhouse): the table engine and its clauses, and the sharding key on a cluster.
+  engine: z.string().min(1),
+  order_by: stringList,
+  primary_key: stringList,
+  settings: z.record(z.string(), scalar),
+  sharding_key: z.string().min(1),
 } as const;
 
 export const modelConfigSchema = z.strictObject(modelConfigShape).partial();
@@ -365,6 +371,25 @@ const writtenTargetSchema = targetSchema.extend({
   attach: z.array(attachSchema.extend({ read_only: z.union([z.boolean(), envTemplate]).optional() })).optional(),
   atomic: z.union([z.boolean(), envTemplate]).optional(),
 });
+
+/**
+ * A `type: clickhouse` target after its `{{env}}` values are rendered: the HTTP URL, credentials,
+ * the database models go to, and for a sharded cluster the cluster's name and every shard's URL.
+ */
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+/, 'must be an HTTP URL such as http://127.0.0.1:8123');
+export const clickhouseTargetSchema = z.strictObject({
+  type: z.literal('clickhouse'),
+  url: httpUrl,
+  user: z.string().min(1).optional(),
+  password: z.string().optional(),
+  database: z.string().min(1).optional(),
+  cluster: z.string().min(1).optional(),
+  shards: z.array(httpUrl).min(1).optional(),
+  settings: z.record(z.string(), scalar).optional(),
+  threads: threadCount.optional(),
+});
+export type RawClickHouseTarget = z.output<typeof clickhouseTargetSchema>;
+export const writtenClickHouseTargetSchema = clickhouseTargetSchema.extend({ threads: z.union([threadCount, envTemplate]).optional() });
 
 /** A profile as written in profiles.yml. */
 export const profileSchema = z.strictObject({

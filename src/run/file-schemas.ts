@@ -16,7 +16,7 @@ export async function withFileSchemas(s: Session): Promise<Session> {
     if (m.mat.kind !== 'file' || m.mat.format !== 'json' || m.mat.incremental) continue;
     if (existsSync(m.mat.location) && statSync(m.mat.location).isFile() && statSync(m.mat.location).size === 0) empty.set(m.mat.location, m.id);
   }
-  if (empty.size === 0 || s.target.path === ':memory:' || !existsSync(s.target.path)) return s;
+  if (empty.size === 0 || s.target.type !== 'duckdb' || s.target.path === ':memory:' || !existsSync(s.target.path)) return s;
   const engine = await openSessionWarehouse(s);
   const fileColumns = new Map<string, FileColumn[]>();
   try {

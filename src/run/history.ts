@@ -18,7 +18,8 @@ export const NO_RUNS = 'no runs recorded yet';
 export async function historyLines(s: Session, o: HistoryOptions): Promise<string[]> {
   const perNode = s.options.select.length > 0;
   const none = () => (o.output === 'json' ? [JSON.stringify(perNode ? { nodes: [], message: NO_RUNS } : { runs: [], message: NO_RUNS }, null, 2)] : [`${NO_RUNS} in ${s.target.name}'s warehouse: etlx build (or run, seed, test) records each run`]);
-  if (s.target.path === ':memory:' || !existsSync(s.target.path)) return none();
+  // A server target always exists; a DuckDB file that does not is not created here.
+  if (s.target.type === 'duckdb' && (s.target.path === ':memory:' || !existsSync(s.target.path))) return none();
   const engine = await openSessionWarehouse(s);
   try {
     const c = await engine.connect();

@@ -165,7 +165,7 @@ function reportHookFailure(s: Session, d: Diagnostic, index: number, total: numb
  * unlinked file, so every node "succeeds" into nothing. The run fails instead.
  */
 function warehouseGone(s: Session): boolean {
-  if (s.target.path === ':memory:' || existsSync(s.target.path)) return false;
+  if (s.target.type !== 'duckdb' || s.target.path === ':memory:' || existsSync(s.target.path)) return false;
   s.runtime.reporter.emit({
     type: 'diagnostic',
     diagnostic: {
