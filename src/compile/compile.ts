@@ -13,6 +13,7 @@ import { collectEphemerals, EphemeralLimitError, withCtes } from './ephemerals.j
 import { modelRelation, seedRelation, selfValue, snapshotRelation, sourceRelation, type FileColumn } from './relations.js';
 import { quoteIdent, quoteLiteral } from '../util/sql.js';
 import { failureCountSql, genericTestSql } from './test-sql.js';
+import { clickhouseGenericTestSql } from './test-sql-clickhouse.js';
 
 /** What rendering depends on besides the project. */
 export { EPHEMERAL_LIMIT } from './ephemerals.js';
@@ -180,7 +181,7 @@ function compileTest(
     const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql, ctx.inlineEphemerals);
     return { id: t.id, sql, display: failureCountSql(sql), rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks: [], postHooks: [] };
   }
-  const failing = genericTestSql(t, rel(t.attachedTo)!, rel(t.alsoReads[0]));
+  const failing = (ctx.target.type === 'clickhouse' ? clickhouseGenericTestSql : genericTestSql)(t, rel(t.attachedTo)!, rel(t.alsoReads[0]));
   const ephemerals = collectEphemerals(eph, ephemeralSql);
   const sql = withCtes(failing, ephemerals, ephemeralSql, ctx.inlineEphemerals);
   return { id: t.id, sql, display: failureCountSql(sql), varsRead: {}, ephemerals, preHooks: [], postHooks: [] };

@@ -22,8 +22,10 @@ export interface ClusterOps {
   /** The cluster's name in the servers' remote_servers (for Distributed tables). */
   readonly name: string;
   readonly shards: number;
-  /** Runs one statement on every shard in turn. */
+  /** Runs one statement on every shard in turn (and on the main URL when it is not one of them). */
   executeOnShards(sql: string): Promise<void>;
+  /** A query on every shard, rows per shard. */
+  queryOnShards(sql: string): Promise<Row[][]>;
 }
 
 export interface Engine {

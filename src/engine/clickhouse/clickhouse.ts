@@ -15,12 +15,15 @@ export interface ClickHouseOpenOptions {
 const QUERY_SETTINGS = { output_format_json_quote_64bit_integers: 0 } as const;
 
 function clientFor(url: string, t: ClickHouseTarget): ClickHouseClient {
+  // A Distributed table's insert returns before the rows reach the shards unless it is synchronous:
+  // a model's readers and tests must see them.
+  const settings = t.cluster ? { insert_distributed_sync: 1, ...t.settings } : t.settings;
   return createClient({
     url,
     username: t.user,
     password: t.password,
     // The profile's settings go with every query (join_use_nulls among them).
-    clickhouse_settings: t.settings as Record<string, string | number>,
+    clickhouse_settings: settings as Record<string, string | number>,
     request_timeout: 3_600_000,
     log: { level: ClickHouseLogLevel.OFF },
   });
@@ -50,6 +53,8 @@ export async function openClickHouse(registry: EngineRegistry, t: ClickHouseTarg
 
 class Shared {
   users = 0;
+  /** Every shard, and the main URL when it is not one of them: where DDL goes on a cluster. */
+  readonly everywhere: readonly ClickHouseClient[];
   private constructor(
     readonly main: ClickHouseClient,
     readonly shards: readonly ClickHouseClient[],
@@ -57,7 +62,9 @@ class Shared {
     readonly shown: string,
     readonly target: ClickHouseTarget,
     readonly lock: ClickHouseLock | undefined,
-  ) {}
+  ) {
+    this.everywhere = target.shards.includes(target.url) ? shards.map((c, i) => (target.shards[i] === target.url ? main : c)) : [main, ...shards];
+  }
 
   static async open(t: ClickHouseTarget, o: ClickHouseOpenOptions): Promise<Shared> {
     const main = clientFor(t.url, t);
@@ -143,7 +150,12 @@ class ClickHouseConn implements Connection {
           name: s.target.cluster,
           shards: s.shards.length,
           executeOnShards: async (sql) => {
-            for (const c of s.shards) await command(c, sql, this.abort.signal);
+            for (const c of s.everywhere) await command(c, sql, this.abort.signal);
+          },
+          queryOnShards: async (sql) => {
+            const out: Row[][] = [];
+            for (const c of s.everywhere) out.push(await rows(c, sql, this.abort.signal));
+            return out;
           },
         }
       : undefined;
