@@ -5,7 +5,8 @@ import { genericTestSql, NODE_RESULTS_TABLE } from './test-sql.js';
 /**
  * Generic tests in SQL ClickHouse 18.16 accepts: no `false` literal, no comma joins, and a join
  * key column of the right side reads as the left side's (so `parent.id is null` never holds):
- * the parent's rows carry a marker column instead. The others are the same as on DuckDB.
+ * the parent's rows carry a marker column, named unqualified (a GLOBAL join loses the alias).
+ * The others are the same as on DuckDB.
  */
 export function clickhouseGenericTestSql(test: TestNode, relation: string, other: string | undefined): string {
   const a = test.args;
@@ -15,7 +16,9 @@ export function clickhouseGenericTestSql(test: TestNode, relation: string, other
   switch (test.kind) {
     case 'relationships': {
       const field = quoteIdent(String(a.field));
-      return `select model.${col} as from_field\nfrom ${from}\nleft join (select ${field} as etlx_parent_key, 1 as etlx_parent_found from ${other}) as parent on model.${col} = parent.etlx_parent_key\nwhere model.${col} is not null and parent.etlx_parent_found is null`;
+      // Qualified names over a Distributed table resolve only through a subquery (18.16).
+      const model = where ? from : `(select * from ${relation}) as model`;
+      return `select model.${col} as from_field\nfrom ${model}\nleft join (select ${field} as etlx_parent_key, 1 as etlx_parent_found from ${other}) as parent on model.${col} = etlx_parent_key\nwhere model.${col} is not null and etlx_parent_found is null`;
     }
     case 'expression_is_true': {
       const expr = String(a.expression);

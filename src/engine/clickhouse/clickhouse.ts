@@ -14,10 +14,16 @@ export interface ClickHouseOpenOptions {
 /** Numbers as JSON numbers: etlx reads counts and sums, not 64-bit identifiers. */
 const QUERY_SETTINGS = { output_format_json_quote_64bit_integers: 0 } as const;
 
+/**
+ * On a cluster: a Distributed table's insert returns before the rows reach the shards unless it
+ * is synchronous (a model's readers and tests must see them); and a join or IN of two
+ * Distributed tables (rows of one key are on any shard, with rand()) must read the right side
+ * whole, which GLOBAL does, instead of being refused.
+ */
+export const CLUSTER_SETTINGS = { insert_distributed_sync: 1, distributed_product_mode: 'global' } as const;
+
 function clientFor(url: string, t: ClickHouseTarget): ClickHouseClient {
-  // A Distributed table's insert returns before the rows reach the shards unless it is synchronous:
-  // a model's readers and tests must see them.
-  const settings = t.cluster ? { insert_distributed_sync: 1, ...t.settings } : t.settings;
+  const settings = t.cluster ? { ...CLUSTER_SETTINGS, ...t.settings } : t.settings;
   return createClient({
     url,
     username: t.user,

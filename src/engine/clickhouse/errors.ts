@@ -16,6 +16,7 @@ export function clickhouseMessage(e: unknown): string {
 
 /** The server's error code (57: table already exists, 60: unknown table, 81: unknown database). */
 export function clickhouseCode(e: unknown): number | undefined {
+  if (e instanceof ClickHouseQueryError) return e.serverCode;
   const raw = e instanceof Error ? e.message : String(e);
   const m = /Code: (\d+)/.exec(raw);
   return m ? Number(m[1]) : undefined;

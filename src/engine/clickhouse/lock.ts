@@ -70,10 +70,11 @@ export class ClickHouseLock {
     throw new EtlxError({ code: 'E_LOCKED', message: `the ClickHouse target ${this.shown} is being locked and unlocked by other runs`, hint: 'run again, or with --lock-timeout' });
   }
 
+  /** A new row with a later lease, while the table is still ours (read first: a Log table cannot be read by its own INSERT). */
   private async refresh(): Promise<void> {
-    await this.db.command(
-      `insert into ${TABLE} select '${this.token}', '${esc(hostname())}', toUInt32(${process.pid}), now() + ${LOCK_LEASE_S} from system.one where (select argMax(token, lease_until) from ${TABLE}) = '${this.token}'`,
-    );
+    const h = await this.holder(TABLE);
+    if (h?.token !== this.token) return;
+    await this.db.command(`insert into ${TABLE} select '${this.token}', '${esc(hostname())}', toUInt32(${process.pid}), now() + ${LOCK_LEASE_S}`);
   }
 
   async release(): Promise<void> {

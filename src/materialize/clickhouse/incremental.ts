@@ -78,7 +78,7 @@ async function stage(work: NodeWork<ModelNode>, wh: Warehouse, base: string): Pr
   }
   await wh.execute(stmt(`create view ${tmp(`${base}_v`)} as\n${sql}`, 'stage'));
   const columns = await columnsOf(wh, TMP_DB, `${base}_v`);
-  await server.everywhere(stmt(`create table ${tmp(`${base}_local`)} ${columnList(columns)} engine = Log`, 'stage'));
+  await server.everywhere(stmt(`create table ${tmp(`${base}_local`)} ${columnList(columns)} engine = MergeTree order by tuple()`, 'stage'));
   await server.everywhere(stmt(`create table ${tmp(base)} as ${tmp(`${base}_local`)} ${distributedEngine(server.cluster, TMP_DB, `${base}_local`, 'rand()')}`, 'stage'));
   await wh.execute(stmt(`insert into ${tmp(base)} select * from ${tmp(`${base}_v`)}`, 'stage'));
   return columns;
