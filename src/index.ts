@@ -72,6 +72,8 @@ export async function compile(s: Session, checker: SqlChecker): Promise<CompileR
   const ids = selectIds(s);
   // Like dbt's compile --defer: shows the SQL a deferred run would execute (reads, never writes).
   if (s.options.defer) s = await (await import('./run/defer.js')).withDeferral(s, ids);
+  // The column types a run passes to the reader of an empty JSON output: compile shows the same SQL.
+  s = await (await import('./run/file-schemas.js')).withFileSchemas(s, { lockedIsWarning: true });
   const compiled = await compileAndCheck(s, checker, (c) => writeCompiledFiles(s.project, s.targetDir, c, ids, s.secrets));
   saveManifest(s, compiled);
   const count = (type: string) => [...ids].filter((id) => s.project.nodes.get(id)?.resourceType === type).length;
@@ -170,6 +172,7 @@ export type { DocsResult } from './docs/generate.js';
  * the existing warehouse (opened, never written: a missing warehouse is an error, not created).
  */
 export async function docsGenerate(s: Session, checker: SqlChecker): Promise<import('./docs/generate.js').DocsResult> {
+  s = await (await import('./run/file-schemas.js')).withFileSchemas(s);
   const compiled = await compileAndCheck(s, checker);
   const engine = await openSessionWarehouse(s, { mustExist: true });
   try {

@@ -7,6 +7,7 @@ import type { SqlChecker } from '../engine/engine.js';
 import { capabilitiesOf } from '../engine/capabilities.js';
 import { EtlxError, throwIfErrors, type Diagnostic } from '../errors/diagnostic.js';
 import type { Session } from '../session.js';
+import { unitTestChecks, type UnitTestCheck } from './unit-test-check.js';
 
 /**
  * Renders every model and test, checks all the SQL with the engine's parser (every syntax error
@@ -41,7 +42,7 @@ export async function compileAndCheck(s: Session, checker: SqlChecker, whileChec
 }
 
 async function checkCompiled(s: Session, compiled: CompiledProject, checker: SqlChecker, passed: ChecksumCache): Promise<void> {
-  const items: { node: Node | undefined; sql: string; rendered: Rendered | undefined; hook?: string; file?: string }[] = [];
+  const items: { node: Node | undefined; sql: string; rendered: Rendered | undefined; hook?: string; file?: string; unitTest?: UnitTestCheck }[] = [];
   for (const [id, c] of compiled.nodes) {
     const node = s.project.nodes.get(id)!;
     if (node.resourceType === 'model' || node.resourceType === 'snapshot' || (node.resourceType === 'test' && node.testType === 'singular')) {
@@ -55,13 +56,23 @@ async function checkCompiled(s: Session, compiled: CompiledProject, checker: Sql
   }
   // on-run-start renders from the project alone; on-run-end needs the run's results and is checked when rendered.
   for (const sql of renderProjectHooks(s.project, s.ctx, s.project.files.config.onRunStart)) items.push({ node: undefined, sql, rendered: undefined, hook: 'on-run-start', file: 'etlx.yml' });
+  // Unit tests run their model's SQL over fixtures, and their sql-format rows: checked now too.
+  const unitTests = unitTestChecks(s.project, s.ctx);
+  for (const unitTest of unitTests.checks) items.push({ node: undefined, sql: unitTest.sql, rendered: undefined, unitTest });
   const sums = items.map((i) => sha1(i.sql));
   const todo = items.map((_, i) => i).filter((i) => !passed.same(sums[i]!, 'ok'));
   const problems = (await checker.check(todo.map((i) => items[i]!.sql))).filter((p) => !(items[todo[p.index]!]!.hook && /^expected one SELECT/.test(p.message)));
   for (const p of problems) passed.forget(sums[todo[p.index]!]!);
   passed.save();
-  const diagnostics: Diagnostic[] = problems.map((p) => {
+  // A model's own syntax error is reported once, not again for each of its unit tests.
+  const failedNodes = new Set(problems.map((p) => items[todo[p.index]!]!.node?.id));
+  const shown = problems.filter((p) => {
+    const model = items[todo[p.index]!]!.unitTest?.model;
+    return model === undefined || !failedNodes.has(model);
+  });
+  const diagnostics: Diagnostic[] = shown.map((p) => {
     const item = items[todo[p.index]!]!;
+    if (item.unitTest) return item.unitTest.report(p);
     if (item.hook || !item.node) {
       const owner = item.node ? `${item.node.resourceType} ${item.node.name}` : 'the project';
       return {
@@ -85,6 +96,7 @@ async function checkCompiled(s: Session, compiled: CompiledProject, checker: Sql
         : `check the SQL near this position; the rendered SQL is what DuckDB parsed (etlx compile --select ${item.node.name} writes it to target/compiled)`,
     };
   });
+  diagnostics.push(...unitTests.diagnostics);
   if (diagnostics.length > 0) throw new EtlxError(diagnostics);
 }
 

@@ -34,7 +34,7 @@ export interface CompileContext {
   readonly relationFor?: (id: string) => string | undefined;
   /** --defer: node id -> the --state warehouse's relation, read instead of this target's. */
   readonly deferred?: ReadonlyMap<string, string>;
-  /** Empty JSON file models: their columns, from the schema file beside the dataset. */
+  /** Empty JSON file models: their columns, as recorded in etlx_meta.json_output_columns. */
   readonly fileColumns?: ReadonlyMap<string, readonly FileColumn[]>;
   /** Ephemeral models as subqueries, not CTEs (ClickHouse 18.16 has no subquery CTEs). */
   readonly inlineEphemerals?: boolean;
@@ -328,7 +328,12 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
  * fixture relations). Throws RenderError like compileProject reports it.
  */
 export function renderModelSql(p: ParsedProject, ctx: CompileContext, model: ModelNode | SnapshotNode): string {
-  return trimSql(renderNode(p, ctx, sharedRenderData(p), model, model.ir).rendered.text);
+  return trimSql(renderModelTemplate(p, ctx, model).text);
+}
+
+/** The same render with its source map, for the compile-time check of unit tests. */
+export function renderModelTemplate(p: ParsedProject, ctx: CompileContext, model: ModelNode | SnapshotNode): Rendered {
+  return renderNode(p, ctx, sharedRenderData(p), model, model.ir).rendered;
 }
 
 /**

@@ -48,7 +48,7 @@ export function warehouseRelation(scope: RelationScope, schema: string, identifi
   return catalogs.some((c) => c.toLowerCase() === s) ? `${quoteIdent(db)}.${qualified(schema, identifier)}` : qualified(schema, identifier);
 }
 
-/** A column of a file model's dataset, as recorded in etlx_meta.file_schemas. */
+/** A column of a file model's dataset, as recorded in etlx_meta.json_output_columns. */
 export interface FileColumn {
   readonly name: string;
   readonly type: string;

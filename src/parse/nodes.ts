@@ -248,6 +248,8 @@ export interface UnitTestNode extends NodeBase {
     readonly env: Readonly<Record<string, string>>;
   };
   readonly line?: number;
+  /** The line of a given's `rows:` (by index) or of `expect`'s, for errors in their SQL. */
+  readonly rowsLine?: (at: number | 'expect') => number | undefined;
   readonly checksum: string;
   readonly config: { readonly enabled: boolean; readonly tags: readonly string[]; readonly meta: Readonly<Record<string, unknown>> };
 }

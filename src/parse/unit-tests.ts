@@ -107,6 +107,7 @@ export function parseUnitTests(scope: UnitTestScope, diagnostics: Diagnostic[]):
       get line() {
         return entry.yaml.locate([...entry.at, 'name'])?.line;
       },
+      rowsLine: (where) => entry.yaml.locate(where === 'expect' ? [...entry.at, 'expect', 'rows'] : [...entry.at, 'given', where, 'rows'])?.line,
       checksum: createHash('sha1').update(JSON.stringify(t)).digest('hex'),
       config: { enabled: t.config?.enabled ?? true, tags, meta: { ...(t.meta ?? {}), ...(t.config?.meta ?? {}) } },
     });

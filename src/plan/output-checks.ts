@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { modelTarget, seedTarget } from '../compile/relations.js';
+import { modelTarget, seedTarget, snapshotTarget } from '../compile/relations.js';
 import type { Target } from '../config/profiles.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
-import type { ModelNode, SeedNode } from '../parse/nodes.js';
+import type { ModelNode, SeedNode, SnapshotNode } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
 
 /**
@@ -25,7 +25,7 @@ export function outputChecks(project: ParsedProject, target: Pick<Target, 'schem
   return [...relationChecks(project, target.schema), ...locationChecks(project, target)];
 }
 
-type Built = { readonly node: ModelNode | SeedNode; readonly schema: string; readonly identifier: string };
+type Built = { readonly node: ModelNode | SeedNode | SnapshotNode; readonly schema: string; readonly identifier: string };
 
 function builtRelations(project: ParsedProject, targetSchema: string): Built[] {
   const out: Built[] = [];
@@ -35,12 +35,14 @@ function builtRelations(project: ParsedProject, targetSchema: string): Built[] {
     if (m.mat.kind === 'view' || m.mat.kind === 'table' || m.mat.kind === 'incremental') out.push({ node: m, ...modelTarget(m, targetSchema) });
   }
   for (const s of project.seeds.values()) if (s.config.enabled) out.push({ node: s, ...seedTarget(s, targetSchema) });
+  // A snapshot's history table is a relation like any other: a model of that name would replace it.
+  for (const s of project.snapshots.values()) if (s.config.enabled) out.push({ node: s, ...snapshotTarget(s, targetSchema) });
   return out.sort((a, b) => (a.node.path < b.node.path ? -1 : a.node.path > b.node.path ? 1 : 0));
 }
 
 /** The line of a model's `{{config key=...}}`, when it sets that key in the file. */
-export function configLine(n: ModelNode | SeedNode, keys: readonly string[]): number {
-  if (n.resourceType !== 'model') return 1;
+export function configLine(n: ModelNode | SeedNode | SnapshotNode, keys: readonly string[]): number {
+  if (n.resourceType === 'seed') return 1;
   return n.ir.config.find((c) => keys.includes(c.key))?.line ?? 1;
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Chalk } from 'chalk';
 import { formatDiagnostic } from '../errors/diagnostic.js';
 import { Secrets } from '../util/redact.js';
+import { groupThousands } from '../util/numbers.js';
 import type { EtlxEvent, Reporter } from './events.js';
 
 export interface Sink {
@@ -172,7 +173,7 @@ class TextReporter implements Reporter {
         const colored = e.status === 'success' || e.status === 'pass' ? c.green(word) : e.status === 'warn' || e.status === 'skipped' ? c.yellow(word) : c.red(word);
         const detail: string[] = [];
         if (e.rows !== undefined) detail.push(plural(e.rows, 'row'));
-        if (e.failures !== undefined && e.failures > 0) detail.push(`${e.failures.toLocaleString('en-US')} failing`);
+        if (e.failures !== undefined && e.failures > 0) detail.push(`${groupThousands(e.failures)} failing`);
         const timing = e.status === 'skipped' ? '' : ` [${detail.length ? `${detail.join(', ')} in ` : ''}${e.elapsed.toFixed(2)}s]`;
         this.line(`${time}  ${counter(e.index, e.total)} ${colored} ${e.description}${timing}`);
         const failed = e.status === 'error' || e.status === 'fail';
@@ -220,7 +221,7 @@ class TextReporter implements Reporter {
 
 /** `1 row`, `2 rows`, `1,200 rows`. */
 export function plural(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  return `${groupThousands(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function nameOf(id: string): string {

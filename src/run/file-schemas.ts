@@ -1,23 +1,38 @@
 import { existsSync, statSync } from 'node:fs';
 import type { FileColumn } from '../compile/relations.js';
+import type { Engine } from '../engine/engine.js';
+import { EtlxError } from '../errors/diagnostic.js';
 import { openSessionWarehouse } from './open-session-warehouse.js';
 import { FILE_SCHEMAS_TABLE } from '../materialize/file.js';
 import type { Session } from '../session.js';
 
 /**
- * Before compile: the recorded columns of JSON file models whose dataset is an empty file, so
- * `{{ref}}` renders read_json with their types (see materialize/file.ts). Read from etlx_meta
- * only when the project has such models and the warehouse exists; rendering is compile-time, so
- * a consumer built in the same run as the first empty output reads it without them.
+ * Before compile (run, show and `etlx compile` alike): the recorded columns of JSON file models
+ * whose dataset is an empty file, so `{{ref}}` renders read_json with their types (see
+ * materialize/file.ts). Read from etlx_meta only when the project has such models and the
+ * warehouse exists. A run that writes such a model renders its readers again with what it
+ * recorded (run/json-reader-columns.ts), so the first empty output is read with its columns too.
  */
-export async function withFileSchemas(s: Session): Promise<Session> {
+export async function withFileSchemas(s: Session, o: { readonly lockedIsWarning?: boolean } = {}): Promise<Session> {
   const empty = new Map<string, string>();
   for (const m of s.project.models.values()) {
     if (m.mat.kind !== 'file' || m.mat.format !== 'json' || m.mat.incremental) continue;
     if (existsSync(m.mat.location) && statSync(m.mat.location).isFile() && statSync(m.mat.location).size === 0) empty.set(m.mat.location, m.id);
   }
   if (empty.size === 0 || s.target.type !== 'duckdb' || s.target.path === ':memory:' || !existsSync(s.target.path)) return s;
-  const engine = await openSessionWarehouse(s);
+  let engine: Engine;
+  try {
+    engine = await openSessionWarehouse(s);
+  } catch (e) {
+    // `etlx compile` touches no data and must work while a run holds the warehouse.
+    if (!(o.lockedIsWarning && e instanceof EtlxError && e.diagnostics[0]?.code === 'E_LOCKED')) throw e;
+    s.runtime.reporter.emit({
+      type: 'warn',
+      message: `${e.diagnostics[0].message}: the recorded columns of empty JSON outputs were not read, so their readers are rendered without the types (${[...empty.values()].map((id) => s.project.nodes.get(id)?.name ?? id).join(', ')})`,
+      hint: 'compile again when the warehouse is free to see the SQL a run would execute',
+    });
+    return s;
+  }
   const fileColumns = new Map<string, FileColumn[]>();
   try {
     const c = await engine.connect();

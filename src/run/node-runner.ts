@@ -32,6 +32,8 @@ export interface NodeRunnerContext {
   readonly formerRelations?: ReadonlyMap<string, { readonly relation: string; readonly type: 'table' | 'view' }>;
   /** The nodes this run builds: a parent outside it must already be in the warehouse. */
   readonly planned?: ReadonlySet<string>;
+  /** Told when a node was written, before its children start (JSON file models' readers). */
+  readonly written?: (n: Node, c: Connection) => Promise<void>;
 }
 
 /**
@@ -143,6 +145,7 @@ export class NodeRunner {
         try {
           const wh = new RunWarehouse(c, log, { relations: this.x.relations, atomic: this.x.atomic, stop, faults: s.runtime.faults, node: n.name, attempt: attempts });
           outcome = await materializationOf(n, s.target.type).run(this.work(n), wh);
+          await this.x.written?.(n, c);
           break;
         } catch (e) {
           if (attempts > policy.retries || stop.requested || e instanceof NodeFailure || !isTransient(errorText(e))) throw e;
@@ -224,7 +227,7 @@ export class NodeRunner {
       stagingId: invocationId,
       ...(this.x.formerRelations?.has(n.id) ? { formerRelation: this.x.formerRelations.get(n.id)! } : {}),
       ...(n.resourceType === 'test' && n.kind === 'row_count_change' ? { testedRelation: relationOf(s.project, s.ctx, n.attachedTo!) } : {}),
-      ...(n.resourceType === 'unit_test' ? { unitTests: unitTestSupport(s) } : {}),
+      ...(n.resourceType === 'unit_test' ? { unitTests: unitTestSupport(s, this.x.stop) } : {}),
     };
   }
 

@@ -12,6 +12,7 @@ import { viewChainWarnings } from '../plan/view-chains.js';
 import type { Session } from '../session.js';
 import { executeDag } from './executor.js';
 import { FileOutputs } from './file-outputs.js';
+import { JsonReaderColumns } from './json-reader-columns.js';
 import { checkFreshness } from './freshness.js';
 import { runProjectHooks } from './hooks.js';
 import { notifyRun } from './notify-run.js';
@@ -21,6 +22,7 @@ import { prepareWarehouse } from './prepare.js';
 import { argsOf, fullRefreshNotes, rolledBackResult, writeRunSql } from './run-record.js';
 import { SourceWaiter } from './source-wait.js';
 import type { StopSignal } from './stop-signal.js';
+import { ChecksumCache } from '../project/checksum-cache.js';
 
 export interface RunOutcome {
   readonly exitCode: number;
@@ -35,7 +37,7 @@ export interface RunOutcome {
 export async function executeRun(s: Session, plan: Plan, compiled: CompiledProject, engine: Engine, stop: StopSignal, extraArgs: Record<string, unknown> = {}): Promise<RunOutcome> {
   const started = s.runtime.now();
   const reporter = s.runtime.reporter;
-  const writer = new BackgroundWriter(s.secrets);
+  const writer = new BackgroundWriter(s.secrets, ChecksumCache.forTarget(s.targetDir, 'run-files'));
   const { ids, freshness, command } = plan;
   const total = ids.size + freshness.length;
   const atomic = s.target.atomic;
@@ -43,7 +45,8 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
   const setup = await engine.connect();
   const state = await prepareWarehouse(s, setup, ids);
   const files = new FileOutputs(s.runtime.faults, s.runtime.invocationId.slice(0, 8), atomic, s.project.root);
-  const r = new NodeRunner({ s, compiled, engine, relations: state.relations, missingSources: state.missingSources, formerRelations: state.formerRelations, stop, atomic, files, planned: ids });
+  const readers = new JsonReaderColumns(s, compiled);
+  const r = new NodeRunner({ s, compiled: readers.compiled, engine, relations: state.relations, missingSources: state.missingSources, formerRelations: state.formerRelations, stop, atomic, files, planned: ids, written: (n, c) => readers.written(n, c) });
   for (const id of ids) {
     const n = s.project.nodes.get(id);
     if (n?.resourceType === 'model' && n.mat.kind === 'file') for (const note of files.recover(n.mat.location)) reporter.emit({ type: 'info', message: note });

@@ -1,4 +1,5 @@
 import { renderModelSql } from '../compile/compile.js';
+import { unitTestContext } from '../compile/unit-test-check.js';
 import { fileReader, modelTarget, seedTarget, snapshotTarget, sourceRelation } from '../compile/relations.js';
 import { openScratch } from '../engine/open.js';
 import { seedReader } from '../materialize/seed.js';
@@ -6,22 +7,32 @@ import { NodeFailure, type ScratchDatabase, type UnitTestInput, type UnitTestSup
 import type { ModelNode, Node } from '../parse/nodes.js';
 import type { Session } from '../session.js';
 import { RenderError } from '../template/render.js';
+import type { StopSignal } from './stop-signal.js';
 
 /**
  * What unit tests need from the run: a private database each, the compiler with fixture
  * relations substituted (a hook in the compile context, not string replacement), and what is
- * known of each input without reading its data.
+ * known of each input without reading its data. The stop signal interrupts a scratch query like
+ * a warehouse one.
  */
-export function unitTestSupport(s: Session): UnitTestSupport {
+export function unitTestSupport(s: Session, stop?: StopSignal): UnitTestSupport {
   const p = s.project;
   return {
     async openScratch(): Promise<ScratchDatabase> {
       const engine = await openScratch();
       const c = await engine.connect();
+      stop?.track(c);
+      // The check and the call share one tick: a signal before it is seen here, one after it
+      // interrupts the running query (DuckDB drops an interrupt that comes before the query).
+      const started = <T>(work: () => Promise<T>): Promise<T> => {
+        if (stop?.requested) return Promise.reject(new NodeFailure({ code: 'E_INTERRUPTED', message: 'interrupted' }));
+        return work();
+      };
       return {
-        execute: async (sql) => void (await c.execute(sql)),
-        query: (sql) => c.query(sql),
+        execute: async (sql) => void (await started(() => c.execute(sql))),
+        query: (sql) => started(() => c.query(sql)),
         close: async () => {
+          stop?.untrack(c);
           c.close();
           await engine.close();
         },
@@ -30,7 +41,7 @@ export function unitTestSupport(s: Session): UnitTestSupport {
     render(modelId, relationFor, o) {
       const model = p.nodes.get(modelId) as ModelNode;
       try {
-        return renderModelSql(p, { ...s.ctx, vars: { ...s.vars, ...o.vars }, env: { ...s.runtime.env, ...o.env }, isIncremental: () => o.isIncremental, relationFor }, model);
+        return renderModelSql(p, unitTestContext(s.ctx, o, relationFor), model);
       } catch (e) {
         if (e instanceof RenderError) throw new NodeFailure({ code: e.code, message: e.message, file: model.path, line: e.line, column: e.col, hint: e.hint });
         throw e;
