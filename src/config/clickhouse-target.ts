@@ -1,4 +1,24 @@
-import type { RawClickHouseTarget } from './schemas.js';
+import { z } from 'zod';
+import { envTemplate, scalar, threadCount } from './schemas.js';
+
+/**
+ * A `type: clickhouse` target after its `{{env}}` values are rendered: the HTTP URL, credentials,
+ * the database models go to, and for a sharded cluster the cluster's name and every shard's URL.
+ */
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+/, 'must be an HTTP URL such as http://127.0.0.1:8123');
+export const clickhouseTargetSchema = z.strictObject({
+  type: z.literal('clickhouse'),
+  url: httpUrl,
+  user: z.string().min(1).optional(),
+  password: z.string().optional(),
+  database: z.string().min(1).optional(),
+  cluster: z.string().min(1).optional(),
+  shards: z.array(httpUrl).min(1).optional(),
+  settings: z.record(z.string(), scalar).optional(),
+  threads: threadCount.optional(),
+});
+export type RawClickHouseTarget = z.output<typeof clickhouseTargetSchema>;
+export const writtenClickHouseTargetSchema = clickhouseTargetSchema.extend({ threads: z.union([threadCount, envTemplate]).optional() });
 
 /** A `type: clickhouse` target: a server, or a cluster reached through every shard's HTTP URL. */
 export interface ClickHouseTarget {

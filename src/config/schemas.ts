@@ -24,7 +24,7 @@ export type FileFormat = (typeof FILE_FORMATS)[number];
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 const sqlList = z.union([z.string(), z.array(z.string())]);
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const options = z.record(z.string(), z.unknown());
 const meta = z.record(z.string(), z.unknown());
 /** Retries of a node whose failure is transient (run/retry.ts); the delay is a duration. */
@@ -346,7 +346,7 @@ export const attachSchema = z.strictObject({
  * after the warehouse was created.
  */
 export const MAX_THREADS = 1024;
-const threadCount = z.number().int().positive().max(MAX_THREADS, `must be at most ${MAX_THREADS} (models run at once)`);
+export const threadCount = z.number().int().positive().max(MAX_THREADS, `must be at most ${MAX_THREADS} (models run at once)`);
 
 /** A target after its `{{env}}` values are rendered. */
 export const targetSchema = z.strictObject({
@@ -365,31 +365,13 @@ export type RawTarget = z.output<typeof targetSchema>;
  * A target as written: a number or boolean may still be an `{{env ...}}` template. It is checked
  * again with `targetSchema` once rendered.
  */
-const envTemplate = z.string().regex(/\{\{[\s\S]*\}\}/, 'must be a value or an {{env ...}} template');
-const writtenTargetSchema = targetSchema.extend({
+export const envTemplate = z.string().regex(/\{\{[\s\S]*\}\}/, 'must be a value or an {{env ...}} template');
+export const writtenTargetSchema = targetSchema.extend({
   threads: z.union([threadCount, envTemplate]).optional(),
   attach: z.array(attachSchema.extend({ read_only: z.union([z.boolean(), envTemplate]).optional() })).optional(),
   atomic: z.union([z.boolean(), envTemplate]).optional(),
 });
 
-/**
- * A `type: clickhouse` target after its `{{env}}` values are rendered: the HTTP URL, credentials,
- * the database models go to, and for a sharded cluster the cluster's name and every shard's URL.
- */
-const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+/, 'must be an HTTP URL such as http://127.0.0.1:8123');
-export const clickhouseTargetSchema = z.strictObject({
-  type: z.literal('clickhouse'),
-  url: httpUrl,
-  user: z.string().min(1).optional(),
-  password: z.string().optional(),
-  database: z.string().min(1).optional(),
-  cluster: z.string().min(1).optional(),
-  shards: z.array(httpUrl).min(1).optional(),
-  settings: z.record(z.string(), scalar).optional(),
-  threads: threadCount.optional(),
-});
-export type RawClickHouseTarget = z.output<typeof clickhouseTargetSchema>;
-export const writtenClickHouseTargetSchema = clickhouseTargetSchema.extend({ threads: z.union([threadCount, envTemplate]).optional() });
 
 /** A profile as written in profiles.yml. */
 export const profileSchema = z.strictObject({

@@ -6,15 +6,21 @@ import { TEST_FAILURES_SCHEMA } from '../materialize/test.js';
 import type { ExistingRelation } from '../materialize/types.js';
 import type { Session } from '../session.js';
 import { quoteClickHouseLiteral, quoteIdent } from '../util/sql.js';
-import type { WarehouseState } from './prepare.js';
 import { relationKey } from './warehouse.js';
+
+/** prepare.ts's WarehouseState (not imported: prepare.ts loads this module). */
+export interface ClickHouseState {
+  readonly relations: ReadonlyMap<string, ExistingRelation>;
+  readonly missingSources: Map<string, string>;
+  readonly formerRelations: ReadonlyMap<string, { readonly relation: string; readonly type: 'table' | 'view' }>;
+}
 
 /**
  * Before a run on a ClickHouse target (the lock is held): history tables, the databases models
  * go to and etlx_tmp on every shard, what an interrupted run left in etlx_tmp dropped (only
  * names etlx gives), and the relations that exist.
  */
-export async function prepareClickHouse(s: Session, c: Connection, ids: ReadonlySet<string>): Promise<WarehouseState> {
+export async function prepareClickHouse(s: Session, c: Connection, ids: ReadonlySet<string>): Promise<ClickHouseState> {
   for (const sql of CLICKHOUSE_HISTORY_DDL) await c.execute(sql);
   const everywhere = (sql: string) => (c.cluster ? c.cluster.executeOnShards(sql) : c.execute(sql).then(() => undefined));
   const databases = new Set<string>([TMP_DB]);

@@ -69,6 +69,9 @@ describe('a ClickHouse server', () => {
     expect(h.code, h.output).toBe(0);
     expect(h.stdout).toMatch(/run\s+success/);
     expect(h.stdout).toMatch(/build\s+success/);
+    const shown = await p.runWithEnv(ENV, 'show', 'cust_totals', '--limit', '3');
+    expect(shown.code, shown.output).toBe(0);
+    expect(shown.stdout).toMatch(/id \| name \| n \| total/);
     const d = await p.runWithEnv(ENV, 'docs', 'generate');
     expect(d.code, d.output).toBe(0);
     const catalog = JSON.parse(p.read('target/catalog.json')) as { nodes: Record<string, { columns: Record<string, { index: number; type: string }> }> };
