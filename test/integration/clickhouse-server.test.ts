@@ -104,6 +104,26 @@ describe('a ClickHouse server', () => {
   });
 });
 
+describe('sources that are ClickHouse tables', () => {
+  it('a model reads one, and its freshness is checked', async () => {
+    await q('create database if not exists raw');
+    await q('create table raw.events engine = MergeTree order by tuple() as select toInt64(number) as id, now() as loaded_at from numbers(7)');
+    p.write({
+      'models/sources.yml': 'sources:\n  - name: raw\n    tables:\n      - name: events\n        freshness: {loaded_at_field: loaded_at, warn_after: {count: 1, period: hour}}\n',
+      'models/from_events.sql': '{{config materialized="table"}}\nselect id * 2 as id2 from {{source "raw" "events"}}\n',
+    });
+    try {
+      const r = await p.runWithEnv(ENV, 'build', '-s', 'source:raw+');
+      expect(r.code, r.output).toBe(0);
+      expect(p.statuses()).toMatchObject({ from_events: 'success' });
+      expect(r.output).toMatch(/PASS freshness of source raw\.events/);
+      expect(await q('select sum(id2) as s from shop.from_events')).toEqual([{ s: '42' }]);
+    } finally {
+      p.remove('models/sources.yml', 'models/from_events.sql');
+    }
+  });
+});
+
 describe('the ClickHouse lock', () => {
   const hold = (host: string, pid: number, leaseSql: string) =>
     q(`create table etlx_meta.etlx_lock engine = Log as select 'held-by-test' as token, '${host}' as host, toUInt32(${pid}) as pid, ${leaseSql} as lease_until`);
