@@ -67,6 +67,30 @@ describe('a two-shard ClickHouse cluster', () => {
     expect(t.code, t.output).toBe(0);
   });
 
+  it('a model changing kind (table, view, table) and an incremental model gaining a column', async () => {
+    const model = p.read('models/cust_totals.sql');
+    p.write({ 'models/cust_totals.sql': model.replace('materialized="table"', 'materialized="view"') });
+    expect((await p.run('run', '-s', 'cust_totals')).code).toBe(0);
+    for (const s of cluster.shards) {
+      expect(await chQuery(s.url, "select name, engine from system.tables where database = 'shop' and name like 'cust_totals%'")).toEqual([{ name: 'cust_totals', engine: 'View' }]);
+    }
+    p.write({ 'models/cust_totals.sql': model });
+    expect((await p.run('run', '-s', 'cust_totals')).code).toBe(0);
+    expect(await count(main, 'shop.cust_totals')).toBe(SEED_ROWS);
+    const events = p.read('models/events_keyed.sql');
+    p.write({ 'models/events_keyed.sql': events.replace('incremental_strategy="delete+insert"', 'incremental_strategy="delete+insert" on_schema_change="append_new_columns"').replace('as v from', 'as v, id % 3 as bucket from') });
+    const r = await p.run('run', '-s', 'events_keyed', '--vars', '{night: 3}');
+    expect(r.code, r.output).toBe(0);
+    for (const s of cluster.shards) {
+      for (const t of ['events_keyed', 'events_keyed_local']) {
+        expect((await chQuery(s.url, `select name from system.columns where database = 'shop' and table = '${t}'`)).map((c) => c.name)).toEqual(['id', 'v', 'bucket']);
+      }
+    }
+    expect(await chQuery(main, 'select count() as n, countIf(bucket = id % 3) as b from shop.events_keyed where id >= 30')).toEqual([{ n: '20', b: '20' }]);
+    p.write({ 'models/events_keyed.sql': events });
+    for (const s of cluster.shards) expect(await leftovers(s.url)).toEqual([]);
+  });
+
   it('a run killed (SIGKILL) in the middle of a table build: the old table stays, and the next run cleans etlx_tmp on every shard', async () => {
     const killed = runWithFault(p.dir, 'after-insert', ['run', '-s', 'stg_orders', '--vars', '{orders: 60}']);
     expect(killed.signal).toBe('SIGKILL');
