@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chQuery, PASSWORD_USER, PASSWORD_USER_SECRET, startClickHouse, type ClickHouseServer } from '../support/clickhouse.js';
 import { count, leftovers, projectFiles, SEED_ROWS } from './clickhouse-project.js';
@@ -150,27 +151,62 @@ describe('the ClickHouse lock', () => {
     expect(await q("select name from system.tables where database = 'etlx_meta' and name like 'etlx_lock%'")).toEqual([]);
   });
 
+  it('two etlx runs do not interleave: the second fails naming the first, which is provably busy', async () => {
+    // The first run's model reads a URL this test answers only when told: until then that run
+    // holds the lock, however slow the machine.
+    let release: () => void = () => undefined;
+    let asked: () => void = () => undefined;
+    const requested = new Promise<void>((r) => (asked = r));
+    const web = http.createServer((_req, res) => {
+      asked();
+      release = () => res.end('1\n2\n');
+    });
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
+    const port = (web.address() as { port: number }).port;
+    p.write({ 'models/remote.sql': `{{config materialized="table"}}\nselect sum(x) as total from url('http://127.0.0.1:${port}/', CSV, 'x UInt8')\n` });
+    try {
+      const first = cliProcess(['run', '-s', 'remote']);
+      await requested;
+      const second = await p.runWithEnv(ENV, 'run', '-s', 'stg_orders');
+      expect(second.code).toBe(2);
+      expect(second.output).toContain(`is locked by ${os.hostname()} (PID ${first.child.pid})`);
+      release();
+      expect(await first.exit, first.output()).toBe(0);
+      expect(await q('select total from shop.remote')).toEqual([{ total: '3' }]);
+    } finally {
+      release();
+      web.close();
+      p.remove('models/remote.sql');
+    }
+  }, 180_000);
+
   it('--lock-timeout waits for the holder to finish, then runs', async () => {
     await hold('build-host-7', 4242, 'now() + 3600');
-    const repo = path.resolve(import.meta.dirname, '../..');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', `import { main } from ${JSON.stringify(path.join(repo, 'src/cli/main.ts'))}; process.exitCode = await main(process.argv.slice(1));`, 'run', '-s', 'stg_orders', '--lock-timeout', '10m', '--project-dir', p.dir],
-      { cwd: repo, env: { ...process.env, ...ENV, HOME: p.dir, NO_COLOR: '1' } },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const waiter = cliProcess(['run', '-s', 'stg_orders', '--lock-timeout', '10m']);
     // The run is provably waiting (it said so) before the holder lets go.
     const deadline = Date.now() + 120_000;
-    while (!/waiting up to 10m/.test(out)) {
-      if (Date.now() > deadline) throw new Error(`no wait message: ${out}`);
+    while (!/waiting up to 10m/.test(waiter.output())) {
+      if (Date.now() > deadline) throw new Error(`no wait message: ${waiter.output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(out).toContain('locked by build-host-7 (PID 4242)');
+    expect(waiter.output()).toContain('locked by build-host-7 (PID 4242)');
     await q('drop table etlx_meta.etlx_lock');
-    expect(await exit, out).toBe(0);
-    expect(out).toMatch(/OK created table model shop\.stg_orders/);
+    expect(await waiter.exit, waiter.output()).toBe(0);
+    expect(waiter.output()).toMatch(/OK created table model shop\.stg_orders/);
   }, 180_000);
 });
+
+/** etlx from source in its own process (its own PID), with the output as it comes. */
+function cliProcess(args: readonly string[]): { child: ChildProcess; exit: Promise<number | null>; output: () => string } {
+  const repo = path.resolve(import.meta.dirname, '../..');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', `import { main } from ${JSON.stringify(path.join(repo, 'src/cli/main.ts'))}; process.exitCode = await main(process.argv.slice(1));`, ...args, '--project-dir', p.dir],
+    { cwd: repo, env: { ...process.env, ...ENV, HOME: p.dir, NO_COLOR: '1' } },
+  );
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exit, output: () => out };
+}
