@@ -19,7 +19,22 @@ export const CLICKHOUSE_HISTORY_DDL: readonly string[] = [
     invocation_id String, unique_id String, resource_type String, name String, relation Nullable(String), status String,
     started_at Nullable(String), completed_at Nullable(String), elapsed_s Float64, rows_affected Nullable(Int64), failures Nullable(Int64),
     message Nullable(String), attempts Nullable(Int32), committed Nullable(UInt8)) ${TABLE}`,
+  `create table if not exists ${S}.notifications (
+    invocation_id String, notification String, target String, status String, attempts Int32, error Nullable(String), sent_at String) ${TABLE}`,
 ];
+
+/** history.ts's notificationInserts in ClickHouse SQL. */
+export function clickhouseNotificationInserts(
+  invocationId: string,
+  sentAt: string,
+  deliveries: readonly { notification: string; target: string; status: string; attempts: number; error: string | null }[],
+  secrets: Secrets,
+): string[] {
+  if (deliveries.length === 0) return [];
+  const q = (value: string) => quoteClickHouseLiteral(secrets.redact(value));
+  const rows = deliveries.map((d) => `(${[q(invocationId), q(d.notification), q(d.target), q(d.status), String(d.attempts), d.error === null ? 'NULL' : q(d.error), q(sentAt)].join(', ')})`);
+  return [`insert into ${S}.notifications values\n${rows.join(',\n')}`];
+}
 
 /** One INSERT per table for the invocation; every text value redacted before it is quoted. */
 export function clickhouseHistoryInserts(run: RunSummary, results: readonly NodeResult[], secrets: Secrets): string[] {

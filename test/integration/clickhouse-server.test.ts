@@ -105,6 +105,23 @@ describe('a ClickHouse server', () => {
   });
 });
 
+describe('notifications on a ClickHouse target', () => {
+  it('are recorded in etlx_meta.notifications', async () => {
+    const yml = p.read('etlx.yml');
+    p.write({ 'etlx.yml': `${yml}notify:\n  - name: ops\n    on: [success]\n    command: [${process.execPath}, -e, '0']\n` });
+    try {
+      const r = await p.runWithEnv(ENV, 'run', '-s', 'stg_orders');
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).not.toContain('could not record notifications');
+      const rows = await q("select notification, status, attempts from etlx_meta.notifications where notification = 'ops'");
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.attempts).toBe(1);
+    } finally {
+      p.write({ 'etlx.yml': yml });
+    }
+  });
+});
+
 describe('sources that are ClickHouse tables', () => {
   it('a model reads one, and its freshness is checked', async () => {
     await q('create database if not exists raw');
