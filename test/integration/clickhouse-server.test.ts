@@ -197,6 +197,44 @@ describe('the ClickHouse lock', () => {
     }
   }, 180_000);
 
+  it('SIGINT while a model runs: exit 130, the lock freed, and the next run finds nothing left behind', async () => {
+    let asked: () => void = () => undefined;
+    const requested = new Promise<void>((r) => (asked = r));
+    const pending: http.ServerResponse[] = [];
+    let answer = false;
+    const web = http.createServer((_req, res) => {
+      if (answer) return void res.end('1\n');
+      pending.push(res);
+      asked();
+    });
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
+    const port = (web.address() as { port: number }).port;
+    p.write({ 'models/remote.sql': `{{config materialized="table"}}\nselect sum(x) as total from url('http://127.0.0.1:${port}/', CSV, 'x UInt8')\n` });
+    try {
+      const run = cliProcess(['run', '-s', 'remote']);
+      await requested;
+      run.child.kill('SIGINT');
+      expect(await run.exit, run.output()).toBe(130);
+      expect(JSON.parse(p.read('target/run_results.json')).results[0]).toMatchObject({ status: 'error', message: 'interrupted' });
+      expect(await q("select name from system.tables where database = 'etlx_meta' and name like 'etlx_lock%'")).toEqual([]);
+      // etlx asked the server to kill the query; it ends once its read of the URL returns.
+      answer = true;
+      for (const res of pending) res.end('1\n');
+      const deadline = Date.now() + 120_000;
+      while ((await q("select count() as n from system.processes where query like '%url(%' and query not like '%system.processes%'"))[0]!.n !== '0') {
+        if (Date.now() > deadline) throw new Error('the interrupted query is still running');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const next = await p.runWithEnv(ENV, 'run', '-s', 'remote');
+      expect(next.code, next.output).toBe(0);
+      expect(await leftovers(server.url)).toEqual([]);
+    } finally {
+      for (const res of pending) if (!res.writableEnded) res.end('1\n');
+      web.close();
+      p.remove('models/remote.sql');
+    }
+  }, 180_000);
+
   it('--lock-timeout waits for the holder to finish, then runs', async () => {
     await hold('build-host-7', 4242, 'now() + 3600');
     const waiter = cliProcess(['run', '-s', 'stg_orders', '--lock-timeout', '10m']);

@@ -103,21 +103,35 @@ class Shared {
   }
 }
 
-async function command(c: ClickHouseClient, sql: string, signal?: AbortSignal): Promise<void> {
+/** What a connection has running on the servers: aborted and killed by interrupt(). */
+interface Running {
+  readonly signal: AbortSignal;
+  readonly ids: Map<string, ClickHouseClient>;
+}
+
+let nextId = 0;
+
+async function tracked<T>(c: ClickHouseClient, run: Running | undefined, work: (extra: { abort_signal?: AbortSignal; query_id?: string }) => Promise<T>): Promise<T> {
+  const id = run ? `etlx-${process.pid}-${Date.now().toString(36)}-${nextId++}` : undefined;
+  if (run && id) run.ids.set(id, c);
   try {
-    await c.command({ query: sql, ...(signal ? { abort_signal: signal } : {}) });
+    return await work(run && id ? { abort_signal: run.signal, query_id: id } : {});
   } catch (e) {
     throw queryError(e);
+  } finally {
+    if (run && id) run.ids.delete(id);
   }
 }
 
-async function rows(c: ClickHouseClient, sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
-  try {
-    const r = await c.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: QUERY_SETTINGS, ...(signal ? { abort_signal: signal } : {}) });
+function command(c: ClickHouseClient, sql: string, run?: Running): Promise<void> {
+  return tracked(c, run, async (extra) => void (await c.command({ query: sql, ...extra })));
+}
+
+function rows(c: ClickHouseClient, sql: string, run?: Running): Promise<Record<string, unknown>[]> {
+  return tracked(c, run, async (extra) => {
+    const r = await c.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: QUERY_SETTINGS, ...extra });
     return (await r.json()) as Record<string, unknown>[];
-  } catch (e) {
-    throw queryError(e);
-  }
+  });
 }
 
 class ClickHouseEngine implements Engine {
@@ -148,6 +162,10 @@ class ClickHouseEngine implements Engine {
 /** HTTP is stateless: a "connection" is the target's clients plus a way to abort what it sent. */
 class ClickHouseConn implements Connection {
   private abort = new AbortController();
+  private readonly ids = new Map<string, ClickHouseClient>();
+  private get running(): Running {
+    return { signal: this.abort.signal, ids: this.ids };
+  }
   readonly cluster: ClusterOps | undefined;
 
   constructor(private readonly s: Shared) {
@@ -156,11 +174,11 @@ class ClickHouseConn implements Connection {
           name: s.target.cluster,
           shards: s.shards.length,
           executeOnShards: async (sql) => {
-            for (const c of s.everywhere) await command(c, sql, this.abort.signal);
+            for (const c of s.everywhere) await command(c, sql, this.running);
           },
           queryOnShards: async (sql) => {
             const out: Row[][] = [];
-            for (const c of s.everywhere) out.push(await rows(c, sql, this.abort.signal));
+            for (const c of s.everywhere) out.push(await rows(c, sql, this.running));
             return out;
           },
         }
@@ -168,12 +186,12 @@ class ClickHouseConn implements Connection {
   }
 
   async execute(sql: string): Promise<number | undefined> {
-    await command(this.s.main, sql, this.abort.signal);
+    await command(this.s.main, sql, this.running);
     return undefined;
   }
 
   query(sql: string): Promise<Row[]> {
-    return rows(this.s.main, sql, this.abort.signal);
+    return rows(this.s.main, sql, this.running);
   }
 
   async insertRows(table: string, values: readonly Row[]): Promise<void> {
@@ -184,9 +202,15 @@ class ClickHouseConn implements Connection {
     }
   }
 
+  /**
+   * Aborts the requests, and asks each server to stop their queries: over HTTP a query goes on
+   * when its client leaves.
+   */
   interrupt(): void {
     this.abort.abort();
     this.abort = new AbortController();
+    for (const [id, c] of this.ids) void c.command({ query: `kill query where query_id = '${id}' async` }).catch(() => undefined);
+    this.ids.clear();
   }
 
   close(): void {

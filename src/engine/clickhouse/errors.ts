@@ -32,6 +32,8 @@ export class ClickHouseQueryError extends Error {
 }
 
 export function queryError(e: unknown): ClickHouseQueryError {
+  // interrupt() aborts the request: said as DuckDB says it, so the run reports "interrupted".
+  if (e instanceof Error && (e.name === 'AbortError' || /aborted/i.test(e.message))) return new ClickHouseQueryError('Interrupted', undefined);
   return new ClickHouseQueryError(clickhouseMessage(e), clickhouseCode(e));
 }
 
