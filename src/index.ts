@@ -17,6 +17,7 @@ import { EngineRegistry, type SqlChecker } from './engine/engine.js';
 import { engineLibraryVersion, startSqlChecker } from './engine/open.js';
 import { openSessionWarehouse } from './run/open-session-warehouse.js';
 import { planRun, type Plan, type RunCommand } from './plan/execution.js';
+import { engineRefusals } from './plan/engine-checks.js';
 import { listResources, type LsOutput } from './plan/list.js';
 import { retryArgs, type RetryPlan } from './plan/retry.js';
 import { selectIds } from './plan/selection.js';
@@ -124,6 +125,8 @@ export async function run(s: Session, command: RunCommand, stop: StopSignal, o: 
     s.runtime.reporter.emit({ type: 'info', message: `Nothing to do: the selection matches no ${command === 'seed' ? 'seed' : command === 'test' ? 'test' : 'node'}; target/run_results.json is left as it was` });
     return { exitCode: 0, results: [] };
   }
+  // What the target's engine cannot do (ClickHouse: unit tests, snapshots, files, merge, --atomic): exit 2 before anything runs.
+  throwIfErrors(engineRefusals(s.project, s.target, p.ids));
   if (s.options.defer) s = await (await import('./run/defer.js')).withDeferral(s, p.ids);
   s = await (await import('./run/file-schemas.js')).withFileSchemas(s);
   // target/compiled is `etlx compile`'s: a run writes the manifest (every node's compiled SQL)

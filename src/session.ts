@@ -99,7 +99,7 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
   };
   const vars = { ...files.config.vars, ...cliVars };
   // After the target: templated values in properties files read {{target.*}} and {{var}}.
-  const values = { target: { name: target.name, schema: target.schema, type: 'duckdb', profile_name: target.profile, threads: target.threads }, vars, env: runtime.env };
+  const values = { target: { name: target.name, schema: target.schema, type: target.type, profile_name: target.profile, threads: target.threads }, vars, env: runtime.env };
   const project = parseProject(files, cache, values);
   reportWarnings(project.diagnostics, runtime.reporter);
   throwIfErrors(project.diagnostics);
@@ -108,7 +108,7 @@ export function openSession(options: GlobalOptions, runtime: Runtime): Session {
   // Values notify reads with {{env}} (webhook URLs, headers) are secrets from the start too.
   const secrets = Secrets.of([...target.secrets, ...notifySecretValues(files.config.notify, runtime.env)], { bases: [files.root] });
   const profiles = profilesLooked(profileSearchPath(request), read, resolved.origin);
-  return { options, runtime, project, target, secrets, vars, targetDir, cache, ctx: { target, vars, env: runtime.env }, profilesLooked: profiles };
+  return { options, runtime, project, target, secrets, vars, targetDir, cache, ctx: { target, vars, env: runtime.env, ...(target.type === 'clickhouse' ? { inlineEphemerals: true } : {}) }, profilesLooked: profiles };
 }
 
 function* noting(files: Iterable<ProfilesFile>, read: Map<string, string>): Generator<ProfilesFile, void, undefined> {

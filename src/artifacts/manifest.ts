@@ -104,7 +104,7 @@ export function manifestSections(p: ParsedProject, compiled: CompiledProject, ta
 
 /** Relative to the project when inside it (the same across checkouts), else absolute. */
 function warehousePath(file: string, root: string): string {
-  if (file === ':memory:') return file;
+  if (file === ':memory:' || /^https?:\/\//.test(file)) return file;
   const rel = path.relative(root, file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }

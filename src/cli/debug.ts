@@ -27,7 +27,7 @@ export async function debugCommand(inv: Invocation, f: RawFlags): Promise<number
   out(`target: ${s.target.name}, schema ${s.target.schema}, threads ${s.target.threads}`);
   out(`warehouse: ${shownWarehousePath(s.target, s.project.root)}`);
   try {
-    out(`connection: OK (DuckDB ${await checkConnection(s)})`);
+    out(`connection: OK (${s.target.type === 'clickhouse' ? 'ClickHouse' : 'DuckDB'} ${await checkConnection(s)})`);
   } catch (e) {
     return problem('connection', e);
   }

@@ -13,12 +13,13 @@ import { collectEphemerals, EphemeralLimitError, withCtes } from './ephemerals.j
 import { modelRelation, seedRelation, selfValue, snapshotRelation, sourceRelation, type FileColumn } from './relations.js';
 import { quoteIdent, quoteLiteral } from '../util/sql.js';
 import { failureCountSql, genericTestSql } from './test-sql.js';
+import { clickhouseGenericTestSql } from './test-sql-clickhouse.js';
 
 /** What rendering depends on besides the project. */
 export { EPHEMERAL_LIMIT } from './ephemerals.js';
 
 export interface CompileContext {
-  readonly target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach'>>;
+  readonly target: Pick<Target, 'name' | 'schema' | 'profile' | 'threads'> & Partial<Pick<Target, 'path' | 'attach' | 'type'>>;
   /** Project vars overridden by --vars. */
   readonly vars: Readonly<Record<string, unknown>>;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -35,6 +36,8 @@ export interface CompileContext {
   readonly deferred?: ReadonlyMap<string, string>;
   /** Empty JSON file models: their columns, as recorded in etlx_meta.json_output_columns. */
   readonly fileColumns?: ReadonlyMap<string, readonly FileColumn[]>;
+  /** Ephemeral models as subqueries, not CTEs (ClickHouse 18.16 has no subquery CTEs). */
+  readonly inlineEphemerals?: boolean;
 }
 
 export interface CompiledNode {
@@ -87,7 +90,7 @@ export function compileProject(p: ParsedProject, ctx: CompileContext, only?: Rea
         const own = trimSql(r.rendered.text);
         const ephemerals = collectEphemerals(r.ephemerals, ephemeralSql);
         if (node.mat.kind === 'ephemeral') ephemeralSql.set(node.name, { sql: own, ephemerals });
-        const sql = withCtes(own, ephemerals, ephemeralSql);
+        const sql = withCtes(own, ephemerals, ephemeralSql, ctx.inlineEphemerals);
         const preHooks = renderHooks(p, ctx, shared, node, node.config.pre_hook);
         const postHooks = renderHooks(p, ctx, shared, node, node.config.post_hook);
         const incremental = hasIncrementalVariant(node) ? renderIncremental(p, ctx, shared, node, ephemeralSql) : undefined;
@@ -95,7 +98,7 @@ export function compileProject(p: ParsedProject, ctx: CompileContext, only?: Rea
       } else if (node.resourceType === 'snapshot') {
         const r = renderNode(p, ctx, shared, node, node.ir);
         const ephemerals = collectEphemerals(r.ephemerals, ephemeralSql);
-        const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql);
+        const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql, ctx.inlineEphemerals);
         const preHooks = renderHooks(p, ctx, shared, node, node.config.pre_hook);
         const postHooks = renderHooks(p, ctx, shared, node, node.config.post_hook);
         out.set(id, { id, sql, display: sql, rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks, postHooks });
@@ -134,7 +137,7 @@ function renderIncremental(
   ephemeralSql: ReadonlyMap<string, { sql: string; ephemerals: string[] }>,
 ): { sql: string; rendered: Rendered } {
   const r = renderNode(p, { ...ctx, isIncremental: () => true }, shared, m, m.ir);
-  return { sql: withCtes(trimSql(r.rendered.text), collectEphemerals(r.ephemerals, ephemeralSql), ephemeralSql), rendered: r.rendered };
+  return { sql: withCtes(trimSql(r.rendered.text), collectEphemerals(r.ephemerals, ephemeralSql), ephemeralSql, ctx.inlineEphemerals), rendered: r.rendered };
 }
 
 function withEphemeralAncestors(p: ParsedProject, only: ReadonlySet<string>): Set<string> {
@@ -163,7 +166,7 @@ function compileTest(
   if (t.testType === 'singular') {
     const r = renderNode(p, ctx, shared, t, t.ir!);
     const ephemerals = collectEphemerals(r.ephemerals, ephemeralSql);
-    const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql);
+    const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql, ctx.inlineEphemerals);
     return { id: t.id, sql, display: failureCountSql(sql), rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks: [], postHooks: [] };
   }
   const eph: string[] = [];
@@ -175,12 +178,12 @@ function compileTest(
     const model = t.config.where ? `(select * from ${tested} where ${t.config.where})` : tested;
     const r = renderNode(p, ctx, shared, t, t.ir!, { ...t.args, model, ...(t.column !== undefined ? { column_name: t.column } : {}) });
     const ephemerals = collectEphemerals([...eph, ...r.ephemerals], ephemeralSql);
-    const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql);
+    const sql = withCtes(trimSql(r.rendered.text), ephemerals, ephemeralSql, ctx.inlineEphemerals);
     return { id: t.id, sql, display: failureCountSql(sql), rendered: r.rendered, varsRead: r.varsRead, ephemerals, preHooks: [], postHooks: [] };
   }
-  const failing = genericTestSql(t, rel(t.attachedTo)!, rel(t.alsoReads[0]));
+  const failing = (ctx.target.type === 'clickhouse' ? clickhouseGenericTestSql : genericTestSql)(t, rel(t.attachedTo)!, rel(t.alsoReads[0]));
   const ephemerals = collectEphemerals(eph, ephemeralSql);
-  const sql = withCtes(failing, ephemerals, ephemeralSql);
+  const sql = withCtes(failing, ephemerals, ephemeralSql, ctx.inlineEphemerals);
   return { id: t.id, sql, display: failureCountSql(sql), varsRead: {}, ephemerals, preHooks: [], postHooks: [] };
 }
 
@@ -308,7 +311,7 @@ function renderNode(p: ParsedProject, ctx: CompileContext, shared: SharedRenderD
     ...valueHelpers,
   };
   const context = {
-    target: { name: ctx.target.name, schema: ctx.target.schema, type: 'duckdb', profile_name: ctx.target.profile, threads: ctx.target.threads },
+    target: { name: ctx.target.name, schema: ctx.target.schema, type: ctx.target.type ?? 'duckdb', profile_name: ctx.target.profile, threads: ctx.target.threads },
     is_incremental: isIncremental,
     self,
     model: model ? { name: model.name, schema: model.config.schema ?? ctx.target.schema, materialized: model.config.materialized } : undefined,

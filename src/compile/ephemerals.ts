@@ -55,8 +55,20 @@ export class EphemeralLimitError extends Error {
  * Inlines ephemerals as CTEs. The model's own SQL goes in a subquery so a model that starts with
  * its own WITH stays valid without etlx having to edit the user's SQL.
  */
-export function withCtes(sql: string, ephemerals: readonly string[], known: ReadonlyMap<string, { sql: string }>): string {
+export function withCtes(sql: string, ephemerals: readonly string[], known: ReadonlyMap<string, { sql: string }>, inline = false): string {
   if (ephemerals.length === 0) return sql;
+  if (inline) return inlined(sql, ephemerals, known);
   const ctes = ephemerals.map((name) => `${ephemeralCteName(name)} as (\n${known.get(name)?.sql ?? ''}\n)`);
   return `with ${ctes.join(',\n')}\nselect * from (\n${sql}\n)`;
+}
+
+/**
+ * Ephemerals as subqueries in place of their CTE names (engines without subquery CTEs). The list
+ * is in dependency order, so going from its end, each inlined body's own references are
+ * replaced by later steps. The CTE name is etlx's own quoted identifier, so no user text matches.
+ */
+function inlined(sql: string, ephemerals: readonly string[], known: ReadonlyMap<string, { sql: string }>): string {
+  let out = sql;
+  for (const name of [...ephemerals].reverse()) out = out.split(ephemeralCteName(name)).join(`(\n${known.get(name)?.sql ?? ''}\n)`);
+  return out;
 }

@@ -4,12 +4,16 @@
  * build time; a test checks the committed files match.
  */
 import { z } from 'zod';
-import { profileSchema, projectFileSchema, propertiesFileSchema } from './schemas.js';
+import { writtenClickHouseTargetSchema } from './clickhouse-target.js';
+import { profileSchema, projectFileSchema, propertiesFileSchema, writtenTargetSchema } from './schemas.js';
+
+/** A profile as editors see it: a target is DuckDB's or ClickHouse's (profiles.ts checks each on its own). */
+const editorProfileSchema = profileSchema.extend({ outputs: z.record(z.string(), z.union([writtenTargetSchema, writtenClickHouseTargetSchema])) });
 
 export const SCHEMA_FILES = {
   'etlx.schema.json': { schema: projectFileSchema, title: 'etlx project file (etlx.yml)' },
   'properties.schema.json': { schema: propertiesFileSchema, title: 'etlx properties file (models/**/*.yml)' },
-  'profiles.schema.json': { schema: z.record(z.string(), profileSchema), title: 'etlx profiles file (profiles.yml)' },
+  'profiles.schema.json': { schema: z.record(z.string(), editorProfileSchema), title: 'etlx profiles file (profiles.yml)' },
 } as const;
 
 export type SchemaFileName = keyof typeof SCHEMA_FILES;

@@ -5,6 +5,7 @@ import { profileSearchPath, readProfilesFiles, type ProfilesFile } from '../proj
 import { parseTemplate } from '../template/parse.js';
 import { render, RenderError } from '../template/render.js';
 import { profileSchema, targetSchema, type RawTarget } from './schemas.js';
+import { clickhouseTargetOf, clickhouseTargetSchema, shownClickHouseUrl, writtenClickHouseTargetSchema, type ClickHouseTarget } from './clickhouse-target.js';
 import { validateYaml } from './validate.js';
 import { parseYamlFile } from './yaml-file.js';
 import { REDACTED, Secrets } from '../util/redact.js';
@@ -13,9 +14,11 @@ import { REDACTED, Secrets } from '../util/redact.js';
 export interface Target {
   readonly profile: string;
   readonly name: string;
-  readonly type: 'duckdb';
-  /** Absolute path of the database file, or ':memory:'. */
+  readonly type: 'duckdb' | 'clickhouse';
+  /** Absolute path of the database file, or ':memory:'; a ClickHouse target's server URL. */
   readonly path: string;
+  /** `type: clickhouse`: the server or cluster. */
+  readonly clickhouse?: ClickHouseTarget;
   readonly schema: string;
   readonly threads: number;
   readonly settings: Readonly<Record<string, string | number | boolean | null>>;
@@ -101,12 +104,18 @@ function targetFromProfiles(file: ProfilesFile, req: ProfileRequest): Target | u
     }
     return undefined;
   }
-  const { value, diagnostics } = validateYaml(profileSchema, yaml, raw, [req.profileName], `profile "${req.profileName}"`);
-  if (!value) throw new EtlxError(diagnostics);
+  // ClickHouse outputs have their own keys: checked on their own, so a DuckDB target's errors stay as they were.
+  const { duckdb, clickhouse } = splitOutputs(raw);
+  const { value, diagnostics } = validateYaml(profileSchema, yaml, duckdb, [req.profileName], `profile "${req.profileName}"`);
+  for (const [name, out] of Object.entries(clickhouse)) {
+    diagnostics.push(...validateYaml(writtenClickHouseTargetSchema, yaml, out, [req.profileName, 'outputs', name], `target "${name}"`).diagnostics);
+  }
+  if (!value || diagnostics.length > 0) throw new EtlxError(diagnostics);
+  const outputs: Record<string, unknown> = { ...value.outputs, ...clickhouse };
   const targetName = req.targetName ?? value.target ?? 'dev';
-  const output = value.outputs[targetName];
+  const output = outputs[targetName];
   if (!output) {
-    const guess = closest(targetName, Object.keys(value.outputs));
+    const guess = closest(targetName, Object.keys(outputs));
     const loc = yaml.locate([req.profileName, 'outputs'], true);
     throw new EtlxError({
       code: 'E_TARGET_NOT_FOUND',
@@ -114,7 +123,7 @@ function targetFromProfiles(file: ProfilesFile, req: ProfileRequest): Target | u
       file: shown,
       line: loc?.line,
       column: loc?.column,
-      hint: `targets defined: ${Object.keys(value.outputs).join(', ')}; pick one with --target`,
+      hint: `targets defined: ${Object.keys(outputs).join(', ')}; pick one with --target`,
     });
   }
   const secrets: string[] = [];
@@ -123,6 +132,7 @@ function targetFromProfiles(file: ProfilesFile, req: ProfileRequest): Target | u
     const loc = yaml.locate([...outputPath, ...p]);
     throw new EtlxError({ code: 'E_PROFILE_ENV', message: msg, file: shown, line: loc?.line, column: loc?.column, hint: 'set the environment variable, or give a default: {{env "NAME" "default"}}' });
   });
+  if (clickhouse[targetName] !== undefined) return clickhouseTarget(renderedRaw, { yaml, shown, outputPath, targetName, secrets, req, origin: file.path });
   // Check the values again once rendered: `threads: '{{env "T"}}'` must still give a number.
   const checked = validateYaml(targetSchema, yaml, renderedRaw, outputPath, `target "${targetName}"`);
   if (!checked.value) {
@@ -145,6 +155,53 @@ function targetFromProfiles(file: ProfilesFile, req: ProfileRequest): Target | u
     origin: file.path,
     secrets: secrets.filter((s) => s.length > 0),
   };
+}
+
+function splitOutputs(raw: unknown): { duckdb: unknown; clickhouse: Record<string, unknown> } {
+  const outputs = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).outputs : undefined;
+  if (!outputs || typeof outputs !== 'object' || Array.isArray(outputs)) return { duckdb: raw, clickhouse: {} };
+  const entries = Object.entries(outputs as Record<string, unknown>);
+  const isClickHouse = (v: unknown) => !!v && typeof v === 'object' && (v as Record<string, unknown>).type === 'clickhouse';
+  if (!entries.some(([, v]) => isClickHouse(v))) return { duckdb: raw, clickhouse: {} };
+  return {
+    duckdb: { ...(raw as Record<string, unknown>), outputs: Object.fromEntries(entries.filter(([, v]) => !isClickHouse(v))) },
+    clickhouse: Object.fromEntries(entries.filter(([, v]) => isClickHouse(v))),
+  };
+}
+
+/** A `type: clickhouse` output, rendered, checked again and resolved (defaults, cluster needs shards). */
+function clickhouseTarget(
+  rendered: unknown,
+  o: { yaml: Parameters<typeof validateYaml>[1]; shown: string; outputPath: string[]; targetName: string; secrets: string[]; req: ProfileRequest; origin: string },
+): Target {
+  const redactor = Secrets.of(o.secrets, { bases: [o.req.projectDir] });
+  const checked = validateYaml(clickhouseTargetSchema, o.yaml, rendered, o.outputPath, `target "${o.targetName}"`);
+  if (!checked.value) throw new EtlxError(redactor.redactValue(checked.diagnostics));
+  const { value, problem } = clickhouseTargetOf(checked.value);
+  if (!value) {
+    const loc = o.yaml.locate([...o.outputPath, problem!.key], true);
+    throw new EtlxError({ code: 'E_CONFIG_TYPE', message: `target "${o.targetName}": ${problem!.message}`, file: o.shown, line: loc?.line, column: loc?.column, hint: problem!.hint });
+  }
+  return {
+    profile: o.req.profileName,
+    name: o.targetName,
+    type: 'clickhouse',
+    path: shownClickHouseUrl(value.url),
+    clickhouse: value,
+    schema: value.database,
+    threads: checked.value.threads ?? 4,
+    settings: value.settings,
+    attach: [],
+    extensions: [],
+    atomic: false,
+    origin: o.origin,
+    secrets: o.secrets.filter((s) => s.length > 0),
+  };
+}
+
+/** The database file a DuckDB target writes to; undefined in memory and for server engines. */
+export function warehouseFile(target: Pick<Target, 'type' | 'path'>): string | undefined {
+  return target.type === 'duckdb' && target.path !== ':memory:' ? target.path : undefined;
 }
 
 /** Renders `{{env ...}}` in every string of a profile output, remembering each value read. */
@@ -198,8 +255,9 @@ function renderEnvValues(
  * The warehouse path as shown to people: relative to the project, or a placeholder when it was
  * read with {{env}} (a relative form of a secret path still gives the secret away).
  */
-export function shownWarehousePath(target: Pick<Target, 'path' | 'secrets'>, projectRoot: string): string {
+export function shownWarehousePath(target: Pick<Target, 'path' | 'secrets'> & { readonly type?: Target['type'] }, projectRoot: string): string {
   if (target.path === ':memory:') return ':memory:';
+  if (target.type === 'clickhouse') return Secrets.of(target.secrets).reveals(target.path) ? `${REDACTED} (server URL from the environment)` : target.path;
   const shown = path.relative(projectRoot, target.path) || target.path;
   // Any derived form counts: `./vault/w.duckdb` read with {{env}} is resolved, then shown as `vault/w.duckdb`.
   const secrets = Secrets.of(target.secrets, { bases: [projectRoot] });

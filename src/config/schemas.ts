@@ -24,7 +24,7 @@ export type FileFormat = (typeof FILE_FORMATS)[number];
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 const sqlList = z.union([z.string(), z.array(z.string())]);
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const options = z.record(z.string(), z.unknown());
 const meta = z.record(z.string(), z.unknown());
 /** Retries of a node whose failure is transient (run/retry.ts); the delay is a duration. */
@@ -53,6 +53,12 @@ export const modelConfigShape = {
   docs: z.record(z.string(), z.unknown()),
   retries,
   retry_delay: retryDelay,
+  // ClickHouse tables (engine/clickhouse): the table engine and its clauses, and the sharding key on a cluster.
+  engine: z.string().min(1),
+  order_by: stringList,
+  primary_key: stringList,
+  settings: z.record(z.string(), scalar),
+  sharding_key: z.string().min(1),
 } as const;
 
 export const modelConfigSchema = z.strictObject(modelConfigShape).partial();
@@ -340,7 +346,7 @@ export const attachSchema = z.strictObject({
  * after the warehouse was created.
  */
 export const MAX_THREADS = 1024;
-const threadCount = z.number().int().positive().max(MAX_THREADS, `must be at most ${MAX_THREADS} (models run at once)`);
+export const threadCount = z.number().int().positive().max(MAX_THREADS, `must be at most ${MAX_THREADS} (models run at once)`);
 
 /** A target after its `{{env}}` values are rendered. */
 export const targetSchema = z.strictObject({
@@ -359,12 +365,13 @@ export type RawTarget = z.output<typeof targetSchema>;
  * A target as written: a number or boolean may still be an `{{env ...}}` template. It is checked
  * again with `targetSchema` once rendered.
  */
-const envTemplate = z.string().regex(/\{\{[\s\S]*\}\}/, 'must be a value or an {{env ...}} template');
-const writtenTargetSchema = targetSchema.extend({
+export const envTemplate = z.string().regex(/\{\{[\s\S]*\}\}/, 'must be a value or an {{env ...}} template');
+export const writtenTargetSchema = targetSchema.extend({
   threads: z.union([threadCount, envTemplate]).optional(),
   attach: z.array(attachSchema.extend({ read_only: z.union([z.boolean(), envTemplate]).optional() })).optional(),
   atomic: z.union([z.boolean(), envTemplate]).optional(),
 });
+
 
 /** A profile as written in profiles.yml. */
 export const profileSchema = z.strictObject({

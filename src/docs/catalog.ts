@@ -40,10 +40,21 @@ const COLUMNS_SQL = `
   where c.table_catalog = current_database()
   order by s, t, i`;
 
+/**
+ * The same from ClickHouse's system tables, in table order (system.columns lists a table's
+ * columns in order; 18.16 has no position column), with DuckDB's table types.
+ */
+const CLICKHOUSE_COLUMNS_SQL = `
+  select c.database as s, c.table as t, if(t.engine = 'View', 'VIEW', 'BASE TABLE') as k, c.name as c, c.type as d, rowNumberInBlock() as i
+  from system.columns as c
+  all inner join (select database, name as table, engine from system.tables) as t using (database, table)
+  where c.database not in ('system', 'etlx_tmp')`;
+
 /** Reads the catalog of every model, seed and source of the project (ephemeral models have none). */
-export async function readCatalog(c: Connection, p: ParsedProject, targetSchema: string): Promise<Catalog> {
+export async function readCatalog(c: Connection, p: ParsedProject, targetSchema: string, engine: 'duckdb' | 'clickhouse' = 'duckdb'): Promise<Catalog> {
   const byRelation = new Map<string, { type: string; schema: string; name: string; cols: Row[] }>();
-  for (const r of await c.query(COLUMNS_SQL)) {
+  const found = engine === 'clickhouse' ? numbered(await c.query(CLICKHOUSE_COLUMNS_SQL)) : await c.query(COLUMNS_SQL);
+  for (const r of found) {
     const key = `${String(r.s)}.${String(r.t)}`.toLowerCase();
     const rel = byRelation.get(key) ?? { type: String(r.k), schema: String(r.s), name: String(r.t), cols: [] };
     rel.cols.push(r);
@@ -90,6 +101,17 @@ export async function readCatalog(c: Connection, p: ParsedProject, targetSchema:
     if (s.kind === 'table') return fromWarehouse(s.id, s.schema ?? s.sourceName, s.identifier, sources);
     return fromFiles(s.id, sourceRelation(s), { type: 'file', schema: null, name: s.identifier, comment: null, location: s.location ?? '', format: s.format ?? 'parquet' }, sources);
   }
+}
+
+/** Columns numbered from 1 within each relation, in the order the server listed them. */
+function numbered(rows: readonly Row[]): Row[] {
+  const next = new Map<string, number>();
+  return rows.map((r) => {
+    const key = `${String(r.s)}.${String(r.t)}`;
+    const i = (next.get(key) ?? 0) + 1;
+    next.set(key, i);
+    return { ...r, i };
+  });
 }
 
 function entry(id: string, meta: Omit<CatalogEntry['metadata'], 'comment'> & { comment?: null }, columns: { name: string; type: string; index: number }[]): CatalogEntry {

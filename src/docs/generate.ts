@@ -10,6 +10,7 @@ import { stableStringify, writeFileAtomic } from '../artifacts/json.js';
 import { relativize } from '../artifacts/paths.js';
 import { relationOf, type CompiledProject } from '../compile/compile.js';
 import type { Connection, Engine } from '../engine/engine.js';
+import { openScratch } from '../engine/open.js';
 import type { Session } from '../session.js';
 import { catalogColumns, catalogJson, readCatalog, type Catalog } from './catalog.js';
 import { readHistory } from './history.js';
@@ -41,10 +42,12 @@ export async function generateDocs(s: Session, compiled: CompiledProject, engine
   let lineage: { map: ColumnLineageMap; notes: Map<string, string> };
   try {
     const t0 = performance.now();
-    catalog = await readCatalog(c, s.project, s.target.schema);
-    history = await readHistory(c, catalog.relations);
+    const engineType = s.target.type;
+    catalog = await readCatalog(c, s.project, s.target.schema, engineType);
+    history = await readHistory(c, catalog.relations, undefined, engineType);
     warehouseMs = performance.now() - t0;
-    lineage = await computeLineage(s, compiled, catalog, c);
+    // Column lineage parses the models with DuckDB's parser: on other engines, in a private DuckDB.
+    lineage = engineType === 'duckdb' ? await computeLineage(s, compiled, catalog, c) : await withScratch((d) => computeLineage(s, compiled, catalog, d));
   } finally {
     c.close();
   }
@@ -90,4 +93,18 @@ async function computeLineage(s: Session, compiled: CompiledProject, catalog: Ca
     if (r.note !== undefined) notes.set(id, r.note);
   });
   return { map, notes };
+}
+
+async function withScratch<T>(work: (c: Connection) => Promise<T>): Promise<T> {
+  const engine = await openScratch();
+  try {
+    const c = await engine.connect();
+    try {
+      return await work(c);
+    } finally {
+      c.close();
+    }
+  } finally {
+    await engine.close();
+  }
 }

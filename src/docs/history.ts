@@ -41,16 +41,23 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 /** The last invocations, oldest first, and their node results; empty when nothing ran yet. */
-export async function readHistory(c: Connection, relations: ReadonlySet<string>, limit = HISTORY_LIMIT): Promise<History> {
+export async function readHistory(c: Connection, relations: ReadonlySet<string>, limit = HISTORY_LIMIT, engine: 'duckdb' | 'clickhouse' = 'duckdb'): Promise<History> {
   const m = META_SCHEMA.toLowerCase();
   if (!relations.has(`${m}.invocations`) || !relations.has(`${m}.node_results`)) return { invocations: [], results: [] };
   const S = quoteIdent(META_SCHEMA);
-  const inv = await c.query(`
+  // ClickHouse keeps the times as ISO text already (artifacts/history-clickhouse.ts).
+  const inv = engine === 'clickhouse'
+    ? await c.query(`select invocation_id, command, target, started_at, elapsed_s, status, exit_code, nodes from ${S}.invocations order by started_at desc, invocation_id limit ${limit}`)
+    : await c.query(`
     select invocation_id, command, target, strftime(started_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') as started_at,
            elapsed_s, status, exit_code, nodes
     from ${S}.invocations order by started_at desc, invocation_id limit ${limit}`);
   const ids = new Set(inv.map((r) => String(r.invocation_id)));
-  const res = ids.size === 0 ? [] : await c.query(`
+  const res = ids.size === 0 ? [] : engine === 'clickhouse' ? await c.query(`
+    select invocation_id, unique_id, name, resource_type, status, started_at, elapsed_s, toFloat64(rows_affected) as rows_affected, toFloat64(failures) as failures, message
+    from ${S}.node_results
+    where invocation_id in (select invocation_id from ${S}.invocations order by started_at desc, invocation_id limit ${limit})
+    order by started_at, unique_id`) : await c.query(`
     select r.invocation_id, unique_id, name, resource_type, r.status,
            strftime(r.started_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') as started_at,
            r.elapsed_s, rows_affected::double as rows_affected, failures::double as failures, message

@@ -12,6 +12,20 @@ export interface Connection {
   /** Asks the engine to stop the running query; it then fails with an interrupt error. */
   interrupt(): void;
   close(): void;
+  /** Server engines: rows inserted through the client (seeds), `table` as `db.name`. */
+  insertRows?(table: string, rows: readonly Row[]): Promise<void>;
+  /** A sharded ClickHouse target: DDL goes to every shard's own URL (ON CLUSTER needs ZooKeeper). */
+  readonly cluster?: ClusterOps | undefined;
+}
+
+export interface ClusterOps {
+  /** The cluster's name in the servers' remote_servers (for Distributed tables). */
+  readonly name: string;
+  readonly shards: number;
+  /** Runs one statement on every shard in turn (and on the main URL when it is not one of them). */
+  executeOnShards(sql: string): Promise<void>;
+  /** A query on every shard, rows per shard. */
+  queryOnShards(sql: string): Promise<Row[][]>;
 }
 
 export interface Engine {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { shownWarehousePath, type Target } from '../config/profiles.js';
+import { shownWarehousePath, warehouseFile, type Target } from '../config/profiles.js';
 import { EtlxError } from '../errors/diagnostic.js';
 import { formatDuration } from '../util/duration.js';
 import { EngineRegistry as Registry, type Engine, type EngineRegistry, type SqlChecker, type SqlProblem } from './engine.js';
@@ -24,17 +24,15 @@ const LOCK_POLL_MS = 250;
  */
 export async function openWarehouse(target: Target, projectRoot: string, registry: EngineRegistry, o: OpenWarehouseOptions = {}): Promise<Engine> {
   const shownPath = shownWarehousePath(target, projectRoot);
-  if (o.mustExist && target.path !== ':memory:' && !existsSync(target.path)) {
+  const file = warehouseFile(target);
+  if (o.mustExist && file !== undefined && !existsSync(file)) {
     throw new EtlxError({
       code: 'E_NOT_BUILT',
       message: `the warehouse ${shownPath} does not exist yet`,
       hint: 'build it first: etlx build (or etlx run)',
     }, 1);
   }
-  const { targetSetupSql } = await import('./duckdb/setup.js');
-  const setup = targetSetupSql(target);
-  const { openDuckDB } = await import('./duckdb/duckdb.js');
-  const open = () => openDuckDB(registry, target.path, { settings: target.settings, shownPath, setup });
+  const open = await openerFor(target, shownPath, registry);
   const timeout = o.lockTimeoutMs ?? 0;
   const started = Date.now();
   let told = false;
@@ -57,6 +55,18 @@ export async function openWarehouse(target: Target, projectRoot: string, registr
       await new Promise((r) => setTimeout(r, Math.min(LOCK_POLL_MS, timeout - waited)));
     }
   }
+}
+
+/** The engine for the target's type, loaded on use; the open it returns may be retried (a held lock). */
+async function openerFor(target: Target, shownPath: string, registry: EngineRegistry): Promise<() => Promise<Engine>> {
+  if (target.type === 'clickhouse') {
+    const { openClickHouse } = await import('./clickhouse/clickhouse.js');
+    return () => openClickHouse(registry, target.clickhouse!, { shown: shownPath, lock: true });
+  }
+  const { targetSetupSql } = await import('./duckdb/setup.js');
+  const setup = targetSetupSql(target);
+  const { openDuckDB } = await import('./duckdb/duckdb.js');
+  return () => openDuckDB(registry, target.path, { settings: target.settings, shownPath, setup });
 }
 
 /**

@@ -52,6 +52,9 @@ export const DIAGNOSTIC_CODES = {
   E_EXTENSION: 'an extension that is not bundled is needed',
   E_OPEN: 'the warehouse cannot be opened',
   E_LOCKED: 'another process holds the warehouse',
+  E_ENGINE_UNSUPPORTED: "the target's engine cannot do what the run asks (ClickHouse: unit tests, snapshots, file sources and models, --atomic, merge)",
+  E_CLICKHOUSE: 'the ClickHouse server reported an error, or cannot be reached',
+  E_MUTATION: 'a ClickHouse mutation (ALTER TABLE ... DELETE) failed',
   E_NOT_BUILT: 'the warehouse has not been built yet',
   E_RELATION_NOT_BUILT: 'a model or seed that a node (or etlx show) reads has not been built in the warehouse',
   // Templates and dependencies

@@ -9,6 +9,9 @@ import { test } from './test.js';
 import { unitTest } from './unit-test.js';
 import type { Materialization } from './types.js';
 import { view } from './view.js';
+import { clickhouseIncremental } from './clickhouse/incremental.js';
+import { clickhouseTable, clickhouseView } from './clickhouse/kinds.js';
+import { clickhouseSeed, clickhouseTest } from './clickhouse/seed-test.js';
 
 /** Every kind of node the run builds or checks; one module each. */
 export type Kind = 'view' | 'table' | 'incremental' | 'ephemeral' | 'file' | 'seed' | 'test' | 'snapshot' | 'unit_test';
@@ -38,6 +41,18 @@ export const MATERIALIZATIONS: { readonly [K in Kind]: Materialization<KindNodes
   unit_test: unitTest,
 };
 
+/**
+ * ClickHouse's own kinds; the others are refused on ClickHouse targets before a run
+ * (plan/engine-checks.ts), and ephemeral is the same everywhere (inlined at compile time).
+ */
+const CLICKHOUSE: Partial<{ readonly [K in Kind]: Materialization<KindNodes[K]> }> = {
+  view: clickhouseView,
+  table: clickhouseTable,
+  incremental: clickhouseIncremental,
+  seed: clickhouseSeed,
+  test: clickhouseTest,
+};
+
 export type RunnableNode = ModelNode | SeedNode | TestNode | SnapshotNode | UnitTestNode;
 
 export function kindOf(n: RunnableNode): Kind {
@@ -60,8 +75,10 @@ export function kindOf(n: RunnableNode): Kind {
 }
 
 /** The kind's module for a node, typed for that node. */
-export function materializationOf(n: RunnableNode): Materialization<RunnableNode> {
-  return MATERIALIZATIONS[kindOf(n)] as Materialization<RunnableNode>;
+export function materializationOf(n: RunnableNode, engine: 'duckdb' | 'clickhouse' = 'duckdb'): Materialization<RunnableNode> {
+  const kind = kindOf(n);
+  if (engine === 'clickhouse') return (CLICKHOUSE[kind] ?? MATERIALIZATIONS[kind]) as Materialization<RunnableNode>;
+  return MATERIALIZATIONS[kind] as Materialization<RunnableNode>;
 }
 
 export function isRunnable(n: Node): n is RunnableNode {

@@ -45,6 +45,22 @@ export interface Warehouse {
   transaction<T>(work: () => Promise<T>): Promise<T>;
   /** True under --atomic: the whole run is one transaction, so a node must not clean up on its own. */
   readonly inRunTransaction: boolean;
+  /** Server engines (ClickHouse): what their kinds need beyond SQL on one connection. */
+  readonly server?: ServerWarehouse;
+}
+
+/** A ClickHouse target as its materializations see it (materialize/clickhouse/). */
+export interface ServerWarehouse {
+  /** A sharded target: the cluster's name; DDL then goes to every shard. */
+  readonly cluster?: string;
+  /** Runs a statement on every shard (one server: the server). */
+  everywhere(statement: Statement): Promise<void>;
+  /** Runs a query on every shard (one server: the server), rows per shard. */
+  queryEverywhere(sql: string): Promise<Row[][]>;
+  /** Inserts rows through the client (`table` as `db.name`). */
+  insertRows(table: string, rows: readonly Row[]): Promise<void>;
+  /** Runs a query in a private in-memory DuckDB (reads a seed's CSV with DuckDB's strict reader). */
+  readLocal(sql: string): Promise<{ readonly columns: readonly Column[]; readonly rows: readonly Row[] }>;
 }
 
 /** The file system side of file models: staging folders and moves into place. */

@@ -152,6 +152,18 @@ export function resolveModelConfig(layers: readonly RawModelConfig[]): ModelConf
     post_hook: m.post_hook ?? [],
     meta: m.meta ?? {},
     ...retryConfig(m),
+    ...clickhouseConfig(m),
+  };
+}
+
+/** The ClickHouse table keys only when set, so other projects' manifests are unchanged. */
+function clickhouseConfig(m: RawModelConfig): Pick<ModelConfig, 'engine' | 'order_by' | 'primary_key' | 'settings' | 'sharding_key'> {
+  return {
+    ...(m.engine !== undefined ? { engine: m.engine } : {}),
+    ...(m.order_by !== undefined ? { order_by: toList(m.order_by) } : {}),
+    ...(m.primary_key !== undefined ? { primary_key: toList(m.primary_key) } : {}),
+    ...(m.settings !== undefined ? { settings: m.settings } : {}),
+    ...(m.sharding_key !== undefined ? { sharding_key: m.sharding_key } : {}),
   };
 }
 

@@ -68,6 +68,7 @@ export function parseModels(
       config,
       ...withUnrendered(unrenderedConfig(entry, config)),
       mat: spec,
+      ...(spec.kind === 'incremental' && !strategyExplicit ? { strategyDefaulted: true as const } : {}),
       tags: config.tags,
       ...(description !== undefined ? { description } : {}),
       columns: columnsOf(entry?.props.columns),

@@ -25,6 +25,13 @@ export interface ModelConfig {
   /** Tries after a transient failure (run/retry.ts), and the wait before each, as written (`30s`). */
   readonly retries?: number;
   readonly retry_delay?: string;
+  /** ClickHouse tables: the engine (default MergeTree), ORDER BY (default tuple()), PRIMARY KEY, SETTINGS. */
+  readonly engine?: string;
+  readonly order_by?: readonly string[];
+  readonly primary_key?: readonly string[];
+  readonly settings?: Readonly<Record<string, string | number | boolean | null>>;
+  /** ClickHouse clusters: the Distributed table's sharding key (default rand()). */
+  readonly sharding_key?: string;
 }
 
 /** What each materialization needs, as a discriminated union (materialize/ switches on it). */
@@ -81,6 +88,8 @@ export interface ModelNode extends NodeBase {
   readonly ir: TemplateIR;
   readonly config: ModelConfig;
   readonly mat: MaterializationSpec;
+  /** No layer set incremental_strategy (it was defaulted): engines without merge use append instead. */
+  readonly strategyDefaulted?: true;
   readonly columns: readonly ColumnInfo[];
   /** Macro names used, directly or through other macros. */
   readonly macros: readonly string[];

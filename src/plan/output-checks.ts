@@ -123,11 +123,11 @@ export function locationProblem(
   return undefined;
 }
 
-function locationChecks(project: ParsedProject, target: Pick<Target, 'path' | 'attach'>): Diagnostic[] {
+function locationChecks(project: ParsedProject, target: Pick<Target, 'path' | 'attach'> & { readonly type?: Target['type'] }): Diagnostic[] {
   const root = project.root;
   const c = project.files.config;
   const folders = [...c.modelPaths, ...c.seedPaths, ...c.testPaths, ...c.macroPaths, 'snapshots', c.targetPath, OUTPUTS_DIR].map((f) => path.resolve(root, f));
-  const databases = [target.path, ...target.attach.map((a) => a.path)].filter((p) => p !== ':memory:' && p !== '').map((p) => path.resolve(root, p));
+  const databases = [...(target.type === 'clickhouse' ? [] : [target.path]), ...target.attach.map((a) => a.path)].filter((p) => p !== ':memory:' && p !== '').map((p) => path.resolve(root, p));
   const diagnostics: Diagnostic[] = [];
   const files: { node: ModelNode; location: string }[] = [];
   for (const m of project.models.values()) {

@@ -15,7 +15,7 @@ import type { Session } from '../session.js';
  */
 export async function withFileSchemas(s: Session, o: { readonly lockedIsWarning?: boolean } = {}): Promise<Session> {
   const empty = emptyJsonOutputs(s);
-  if (empty.size === 0 || s.target.path === ':memory:' || !existsSync(s.target.path)) return s;
+  if (empty.size === 0 || s.target.type !== 'duckdb' || s.target.path === ':memory:' || !existsSync(s.target.path)) return s;
   let engine: Engine;
   try {
     engine = await openSessionWarehouse(s);

@@ -8,8 +8,11 @@ import type { Session } from '../session.js';
 const SECONDS = { minute: 60, hour: 3600, day: 86400 } as const;
 
 /** The query for a source's freshness: the newest loaded_at value and its age in seconds. */
-export function freshnessSql(src: SourceNode): string {
+export function freshnessSql(src: SourceNode, engine: 'duckdb' | 'clickhouse' = 'duckdb'): string {
   const f = src.freshness!;
+  if (engine === 'clickhouse') {
+    return `select toString(max(${f.loadedAtField})) as max_loaded_at, toUnixTimestamp(now()) - toUnixTimestamp(toDateTime(max(${f.loadedAtField}))) as age_s from ${sourceRelation(src)}${f.filter ? ` where ${f.filter}` : ''}`;
+  }
   return `select max(${f.loadedAtField})::varchar as max_loaded_at, epoch(now()) - epoch(max(${f.loadedAtField})::timestamptz) as age_s from ${sourceRelation(src)}${f.filter ? ` where ${f.filter}` : ''}`;
 }
 
@@ -23,7 +26,7 @@ export async function checkFreshness(s: Session, c: Connection, src: SourceNode,
   let message: string;
   let diagnostic: Diagnostic | undefined;
   try {
-    const rows = await c.query(freshnessSql(src));
+    const rows = await c.query(freshnessSql(src, s.target.type));
     const age = rows[0]?.age_s === null || rows[0]?.age_s === undefined ? null : Number(rows[0].age_s);
     const limit = (l: { count: number; period: keyof typeof SECONDS } | undefined) => (l ? l.count * SECONDS[l.period] : undefined);
     const errorAfter = limit(f.errorAfter);

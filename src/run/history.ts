@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { hasHistory, readNodeHistory, readRuns, type NodeHistory, type RunRow } from '../artifacts/history-read.js';
+import { hasClickHouseHistory, readClickHouseNodeHistory, readClickHouseRuns } from '../artifacts/history-read-clickhouse.js';
 import { openSessionWarehouse } from './open-session-warehouse.js';
 import { selectIds } from '../plan/selection.js';
 import type { Session } from '../session.js';
@@ -18,19 +19,21 @@ export const NO_RUNS = 'no runs recorded yet';
 export async function historyLines(s: Session, o: HistoryOptions): Promise<string[]> {
   const perNode = s.options.select.length > 0;
   const none = () => (o.output === 'json' ? [JSON.stringify(perNode ? { nodes: [], message: NO_RUNS } : { runs: [], message: NO_RUNS }, null, 2)] : [`${NO_RUNS} in ${s.target.name}'s warehouse: etlx build (or run, seed, test) records each run`]);
-  if (s.target.path === ':memory:' || !existsSync(s.target.path)) return none();
+  // A server target always exists; a DuckDB file that does not is not created here.
+  if (s.target.type === 'duckdb' && (s.target.path === ':memory:' || !existsSync(s.target.path))) return none();
   const engine = await openSessionWarehouse(s);
   try {
     const c = await engine.connect();
     try {
-      if (!(await hasHistory(c))) return none();
+      const ch = s.target.type === 'clickhouse';
+      if (!(await (ch ? hasClickHouseHistory(c) : hasHistory(c)))) return none();
       if (!perNode) {
-        const runs = await readRuns(c, o.last);
+        const runs = await (ch ? readClickHouseRuns : readRuns)(c, o.last);
         return o.output === 'json' ? [JSON.stringify({ runs }, null, 2)] : runsText(runs);
       }
       const ids = [...selectIds(s)].sort();
       const nodes = ids.map((id) => s.project.nodes.get(id)!).map((n) => ({ id: n.id, name: n.name, resourceType: n.resourceType }));
-      const history = await readNodeHistory(c, nodes, o.last);
+      const history = await (ch ? readClickHouseNodeHistory : readNodeHistory)(c, nodes, o.last);
       return o.output === 'json' ? [JSON.stringify({ nodes: history }, null, 2)] : nodesText(history);
     } finally {
       c.close();

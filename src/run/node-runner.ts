@@ -144,7 +144,7 @@ export class NodeRunner {
         log.length = 0;
         try {
           const wh = new RunWarehouse(c, log, { relations: this.x.relations, atomic: this.x.atomic, stop, faults: s.runtime.faults, node: n.name, attempt: attempts });
-          outcome = await materializationOf(n).run(this.work(n), wh);
+          outcome = await materializationOf(n, s.target.type).run(this.work(n), wh);
           await this.x.written?.(n, c);
           break;
         } catch (e) {

@@ -1,4 +1,5 @@
 import { notificationInserts } from '../artifacts/history.js';
+import { clickhouseNotificationInserts } from '../artifacts/history-clickhouse.js';
 import type { NodeResult, RunSummary } from '../artifacts/run-results.js';
 import type { RunStatusWord } from '../config/schemas.js';
 import type { Connection } from '../engine/engine.js';
@@ -66,7 +67,8 @@ export async function notifyRun(s: Session, c: Connection, f: RunOutcomeFacts): 
     }
   }
   try {
-    for (const sql of notificationInserts(f.summary.invocationId, s.runtime.now().toISOString(), deliveries, s.secrets)) await c.execute(sql);
+    const inserts = s.target.type === 'clickhouse' ? clickhouseNotificationInserts : notificationInserts;
+    for (const sql of inserts(f.summary.invocationId, s.runtime.now().toISOString(), deliveries, s.secrets)) await c.execute(sql);
   } catch (e) {
     reporter.emit({ type: 'warn', message: `could not record notifications in etlx_meta: ${(e as Error).message.split('\n')[0]}` });
   }

@@ -23,6 +23,7 @@ export interface WarehouseState {
  * CREATE SCHEMA): history tables, schemas, the relations that exist, and staging-file checks.
  */
 export async function prepareWarehouse(s: Session, c: Connection, ids: ReadonlySet<string>): Promise<WarehouseState> {
+  if (s.target.type === 'clickhouse') return (await import('./clickhouse-prepare.js')).prepareClickHouse(s, c, ids);
   for (const sql of HISTORY_DDL) await c.execute(sql);
   const schemas = new Set<string>();
   const sources = new Set<SourceNode>();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { BackgroundWriter } from '../artifacts/background-writer.js';
 import { historyInserts } from '../artifacts/history.js';
+import { clickhouseHistoryInserts } from '../artifacts/history-clickhouse.js';
 import { writeRunResults, type NodeResult, type RunSummary } from '../artifacts/run-results.js';
 import { renderProjectHooks, type CompiledProject } from '../compile/compile.js';
 import { shownWarehousePath } from '../config/profiles.js';
@@ -128,7 +129,8 @@ export async function executeRun(s: Session, plan: Plan, compiled: CompiledProje
   if (!gone) {
     try {
       // Under --atomic a failed or interrupted run committed nothing: its results are history, not baselines.
-      await writeHistory(s, setup, historyInserts(summary, list, s.secrets, rolledBack));
+      if (s.target.type === 'clickhouse') for (const sql of clickhouseHistoryInserts(summary, list, s.secrets)) await setup.execute(sql);
+      else await writeHistory(s, setup, historyInserts(summary, list, s.secrets, rolledBack));
     } catch (e) {
       // The run's outcome stands and run_results is still written: a history that cannot be
       // written (a full disk) is a warning, not a crash.
@@ -168,7 +170,7 @@ function reportHookFailure(s: Session, d: Diagnostic, index: number, total: numb
  * unlinked file, so every node "succeeds" into nothing. The run fails instead.
  */
 function warehouseGone(s: Session): boolean {
-  if (s.target.path === ':memory:' || existsSync(s.target.path)) return false;
+  if (s.target.type !== 'duckdb' || s.target.path === ':memory:' || existsSync(s.target.path)) return false;
   s.runtime.reporter.emit({
     type: 'diagnostic',
     diagnostic: {

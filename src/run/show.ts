@@ -21,13 +21,15 @@ export async function previewRows(s: Session, node: ModelNode | SeedNode | Snaps
   const from = node.resourceType === 'model' && node.mat.kind === 'ephemeral' ? `(\n${compiled.nodes.get(node.id)!.sql}\n)` : relationOf(s.project, s.ctx, node.id);
   const c = await engine.connect();
   try {
-    const rows = await c.query(`select columns(*)::varchar from ${from} limit ${limit}`);
+    // ClickHouse: its own SQL (no COLUMNS(*), DESCRIBE of a subquery); values become text here.
+    const ch = s.target.type === 'clickhouse';
+    const rows = await c.query(ch ? `select * from ${from} limit ${limit}` : `select columns(*)::varchar from ${from} limit ${limit}`);
     // Row objects carry no column names when there are no rows: ask DuckDB for them.
-    const columns = rows.length > 0 ? Object.keys(rows[0]!) : (await c.query(`describe select * from ${from}`)).map((r) => String(r.column_name));
+    const columns = rows.length > 0 ? Object.keys(rows[0]!) : (await c.query(ch ? `describe table (select * from ${from})` : `describe select * from ${from}`)).map((r) => String(ch ? r.name : r.column_name));
     return { columns, rows: rows.map((r) => columns.map((k) => (r[k] === null || r[k] === undefined ? 'NULL' : String(r[k])))) };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
-    if (/does not exist|not found/i.test(msg) && !from.startsWith('(')) {
+    if (/does not exist|doesn't exist|not found/i.test(msg) && !from.startsWith('(')) {
       throw new EtlxError(
         {
           code: 'E_RELATION_NOT_BUILT',

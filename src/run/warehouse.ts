@@ -1,6 +1,8 @@
 import type { Connection, Row } from '../engine/engine.js';
 import { columnsSql } from '../materialize/incremental.js';
-import { NodeFailure, type Column, type ExistingRelation, type Statement, type Warehouse } from '../materialize/types.js';
+import { NodeFailure, type Column, type ExistingRelation, type ServerWarehouse, type Statement, type Warehouse } from '../materialize/types.js';
+import { quoteLiteral } from '../util/sql.js';
+import { serverWarehouse } from './server-warehouse.js';
 import { StatementFailure } from './errors.js';
 import type { Faults } from './faults.js';
 import type { StopSignal } from './stop-signal.js';
@@ -28,6 +30,8 @@ export function relationKey(schema: string, name: string): string {
  */
 export class RunWarehouse implements Warehouse {
   readonly inRunTransaction: boolean;
+  /** A ClickHouse connection: no transactions, catalog in system.columns, shards and inserts. */
+  readonly server: ServerWarehouse | undefined;
 
   constructor(
     private readonly c: Connection,
@@ -36,6 +40,7 @@ export class RunWarehouse implements Warehouse {
     private readonly o: WarehouseOptions,
   ) {
     this.inRunTransaction = o.atomic;
+    this.server = serverWarehouse(c, log, () => o.stop.requested);
   }
 
   async execute(st: Statement): Promise<number | undefined> {
@@ -59,7 +64,10 @@ export class RunWarehouse implements Warehouse {
   }
 
   async columns(schema: string | null, name: string, temp = false): Promise<Column[]> {
-    const rows = await this.c.query(columnsSql(schema, name, temp));
+    const sql = this.server
+      ? `select name, type from system.columns where database = ${quoteLiteral(schema ?? 'default')} and table = ${quoteLiteral(name)}`
+      : columnsSql(schema, name, temp);
+    const rows = await this.c.query(sql);
     return rows.map((r) => ({ name: String(r.name), type: String(r.type) }));
   }
 
@@ -68,7 +76,8 @@ export class RunWarehouse implements Warehouse {
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    if (this.o.atomic) return work();
+    // ClickHouse has no transactions: its kinds build under temporary names and swap instead.
+    if (this.o.atomic || this.server) return work();
     this.log.push('begin transaction');
     await this.c.execute('begin transaction');
     try {

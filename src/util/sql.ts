@@ -42,3 +42,8 @@ export function namedArgs(options: Readonly<Record<string, unknown>>): string {
     .map((k) => `${k}=${sqlValue(options[k])}`)
     .join(', ');
 }
+
+/** A ClickHouse string literal: backslash is its escape character, so it is escaped too. */
+export function quoteClickHouseLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
