@@ -82,6 +82,8 @@ export const seedConfigShape = {
   docs: z.record(z.string(), z.unknown()),
   retries,
   retry_delay: retryDelay,
+  // A seed's table on a ClickHouse cluster: rows go to shards by this key (default rand()).
+  sharding_key: z.string().min(1),
 } as const;
 export const seedConfigSchema = z.strictObject(seedConfigShape).partial();
 export type RawSeedConfig = z.output<typeof seedConfigSchema>;

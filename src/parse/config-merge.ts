@@ -267,6 +267,7 @@ export function resolveSeedConfig(layers: readonly RawSeedConfig[]): SeedConfig 
     post_hook: m.post_hook ?? [],
     ...(m.full_refresh !== undefined ? { full_refresh: m.full_refresh } : {}),
     ...retryConfig(m),
+    ...(m.sharding_key !== undefined ? { sharding_key: m.sharding_key } : {}),
   };
 }
 

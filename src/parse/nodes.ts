@@ -110,6 +110,8 @@ export interface SeedConfig {
   readonly full_refresh?: boolean;
   readonly retries?: number;
   readonly retry_delay?: string;
+  /** ClickHouse clusters: how the seed's rows are spread over the shards (default `rand()`). */
+  readonly sharding_key?: string;
 }
 
 export interface SeedNode extends NodeBase {

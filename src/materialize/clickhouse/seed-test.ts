@@ -55,7 +55,7 @@ export const clickhouseSeed: Materialization<SeedNode> = {
       await wh.execute(stmt(`create table ${tmp(base)} ${columnList(columns)} engine = Log`, 'stage'));
       const types = new Map(read.columns.map((c) => [c.name, c.type]));
       await server.insertRows(`etlx_tmp.${base}`, read.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonValue(v, types.get(k) ?? '')]))));
-      const rows = await buildTable(work, wh, `select * from ${tmp(base)}`, {}, tmpBase(work, 'build'));
+      const rows = await buildTable(work, wh, `select * from ${tmp(base)}`, s.config.sharding_key !== undefined ? { sharding_key: s.config.sharding_key } : {}, tmpBase(work, 'build'));
       await executePlan(wh, { transactional: false, statements: hooks(post) });
       return { rows };
     } finally {
