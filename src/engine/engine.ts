@@ -12,8 +12,8 @@ export interface Connection {
   /** Asks the engine to stop the running query; it then fails with an interrupt error. */
   interrupt(): void;
   close(): void;
-  /** Server engines: rows inserted through the client (seeds), `table` as `db.name`. */
-  insertRows?(table: string, rows: readonly Row[]): Promise<void>;
+  /** Server engines: a CSV file (header line first) streamed into `table` (`db.name`) through the client (seeds). */
+  insertCsvFile?(table: string, file: string): Promise<void>;
   /** A sharded ClickHouse target: DDL goes to every shard's own URL (ON CLUSTER needs ZooKeeper). */
   readonly cluster?: ClusterOps | undefined;
 }

@@ -57,10 +57,26 @@ export interface ServerWarehouse {
   everywhere(statement: Statement): Promise<void>;
   /** Runs a query on every shard (one server: the server), rows per shard. */
   queryEverywhere(sql: string): Promise<Row[][]>;
-  /** Inserts rows through the client (`table` as `db.name`). */
-  insertRows(table: string, rows: readonly Row[]): Promise<void>;
-  /** Runs a query in a private in-memory DuckDB (reads a seed's CSV with DuckDB's strict reader). */
-  readLocal(sql: string): Promise<{ readonly columns: readonly Column[]; readonly rows: readonly Row[] }>;
+  /**
+   * Reads `sql` (a seed's CSV reader) in a private in-memory DuckDB and writes its rows as a CSV
+   * the server parses (booleans as 0/1, timestamps to the second, NULL as \N): the rows never
+   * become JS objects. `prepare` gives the SELECT list that writes each column.
+   */
+  stageCsv(sql: string, prepare: (columns: readonly LocalColumn[]) => string): Promise<StagedCsv>;
+  /** Streams a staged CSV (with its header line) into `table` (`db.name`) through the client. */
+  insertCsv(table: string, file: string): Promise<void>;
+}
+
+/** A column as DuckDB read it, and whether any of its values is NULL. */
+export interface LocalColumn extends Column {
+  readonly nullable: boolean;
+}
+
+/** A CSV written for the server, in a temp folder that `discard` removes. */
+export interface StagedCsv {
+  readonly columns: readonly LocalColumn[];
+  readonly file: string;
+  discard(): void;
 }
 
 /** The file system side of file models: staging folders and moves into place. */

@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Connection, Row } from '../engine/engine.js';
 import { openScratch } from '../engine/open.js';
-import type { Statement, ServerWarehouse } from '../materialize/types.js';
+import type { LocalColumn, ServerWarehouse, StagedCsv, Statement } from '../materialize/types.js';
+import { quoteIdent, quoteLiteral } from '../util/sql.js';
 import { StatementFailure } from './errors.js';
 
 /**
@@ -9,8 +13,8 @@ import { StatementFailure } from './errors.js';
  * reader in a private in-memory database for seeds.
  */
 export function serverWarehouse(c: Connection, log: string[], stopped: () => boolean): ServerWarehouse | undefined {
-  if (!c.insertRows) return undefined;
-  const insert = c.insertRows.bind(c);
+  if (!c.insertCsvFile) return undefined;
+  const insertFile = c.insertCsvFile.bind(c);
   const cluster = c.cluster;
   return {
     ...(cluster ? { cluster: cluster.name } : {}),
@@ -27,24 +31,43 @@ export function serverWarehouse(c: Connection, log: string[], stopped: () => boo
     async queryEverywhere(sql: string): Promise<Row[][]> {
       return cluster ? cluster.queryOnShards(sql) : [await c.query(sql)];
     },
-    async insertRows(table: string, rows: readonly Row[]): Promise<void> {
-      log.push(`-- insert ${rows.length} rows into ${table} (JSONEachRow)`);
-      await insert(table, rows);
+    async insertCsv(table: string, file: string): Promise<void> {
+      log.push(`-- insert into ${table} (CSVWithNames, streamed from a file DuckDB wrote)`);
+      await insertFile(table, file);
     },
-    async readLocal(sql: string) {
-      const engine = await openScratch();
-      try {
-        const db = await engine.connect();
-        try {
-          const described = await db.query(`describe ${sql}`);
-          const rows = await db.query(sql);
-          return { columns: described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })), rows };
-        } finally {
-          db.close();
-        }
-      } finally {
-        await engine.close();
-      }
-    },
+    stageCsv,
   };
+}
+
+/**
+ * A seed for a server: DuckDB reads it (the same strict CSV reader as on DuckDB targets) in a
+ * private in-memory database, finds which columns hold NULLs, and writes the rows as a CSV in a
+ * temp folder, column by column as `prepare` says. Nothing is read into JS but the column list.
+ */
+async function stageCsv(sql: string, prepare: (columns: readonly LocalColumn[]) => string): Promise<StagedCsv> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'etlx-seed-'));
+  const discard = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    const engine = await openScratch();
+    try {
+      const db = await engine.connect();
+      try {
+        await db.execute(`create temp table seed as ${sql}`);
+        const described = await db.query('describe seed');
+        const names = described.map((r) => String(r.column_name));
+        const nulls = names.length === 0 ? {} : (await db.query(`select ${names.map((n, i) => `count(*) - count(${quoteIdent(n)}) as c${i}`).join(', ')} from seed`))[0] ?? {};
+        const columns = described.map((r, i) => ({ name: String(r.column_name), type: String(r.column_type), nullable: Number(nulls[`c${i}`] ?? 0) > 0 }));
+        const file = path.join(dir, 'seed.csv');
+        await db.execute(`copy (select ${prepare(columns)} from seed) to ${quoteLiteral(file)} (format csv, header true, nullstr '\\N')`);
+        return { columns, file, discard };
+      } finally {
+        db.close();
+      }
+    } finally {
+      await engine.close();
+    }
+  } catch (e) {
+    discard();
+    throw e;
+  }
 }

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseTarget } from '../../config/clickhouse-target.js';
 import type { ClusterOps, Connection, Engine, EngineRegistry, Row } from '../engine.js';
@@ -194,9 +195,9 @@ class ClickHouseConn implements Connection {
     return rows(this.s.main, sql, this.running);
   }
 
-  async insertRows(table: string, values: readonly Row[]): Promise<void> {
+  async insertCsvFile(table: string, file: string): Promise<void> {
     try {
-      await this.s.main.insert({ table, values: values as Record<string, unknown>[], format: 'JSONEachRow', abort_signal: this.abort.signal });
+      await this.s.main.insert({ table, values: createReadStream(file), format: 'CSVWithNames', abort_signal: this.abort.signal });
     } catch (e) {
       throw queryError(e);
     }

@@ -1,9 +1,9 @@
-import type { Row } from '../../engine/engine.js';
 import type { SeedNode, TestNode } from '../../parse/nodes.js';
 import { failureCountSql, rowCountSql } from '../../compile/test-sql.js';
 import { firstLines, seedReader } from '../seed.js';
 import { TEST_FAILURES_SCHEMA, threshold } from '../test.js';
-import { executePlan, hooks, hooksOf, NodeFailure, stmt, type Column, type Materialization, type TestOutcome, type TextTable } from '../types.js';
+import { executePlan, hooks, hooksOf, NodeFailure, stmt, type Column, type Materialization, type StagedCsv, type TestOutcome, type TextTable } from '../types.js';
+import { quoteIdent } from '../../util/sql.js';
 import { buildTable, dropQuietly, serverOf } from './build.js';
 import { columnList, rel, tmp, tmpBase } from './sql.js';
 
@@ -20,14 +20,16 @@ export function clickhouseType(duckdb: string): string {
   return map[t] ?? 'String';
 }
 
-/** A DuckDB value as JSONEachRow wants it for its ClickHouse type. */
-function jsonValue(v: unknown, duckdb: string): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (v instanceof Date) return duckdb.toUpperCase() === 'DATE' ? v.toISOString().slice(0, 10) : v.toISOString().slice(0, 19).replace('T', ' ');
-  if (typeof v === 'object') return JSON.stringify(v);
-  return v;
+/**
+ * How DuckDB writes a column for ClickHouse's CSV parser: booleans as 0/1 (18.16 has no Bool),
+ * timestamps to the second (DateTime has no fraction), everything else as DuckDB writes it.
+ */
+export function csvColumnFor(c: Column): string {
+  const t = c.type.toUpperCase();
+  const q = quoteIdent(c.name);
+  if (t === 'BOOLEAN') return `cast(${q} as integer) as ${q}`;
+  if (t.startsWith('TIMESTAMP')) return `strftime(${q}, '%Y-%m-%d %H:%M:%S') as ${q}`;
+  return q;
 }
 
 /**
@@ -40,25 +42,24 @@ export const clickhouseSeed: Materialization<SeedNode> = {
     const server = serverOf(wh);
     const s = work.node;
     const { pre, post } = hooksOf(work);
-    let read: { columns: readonly Column[]; rows: readonly Row[] };
+    let staged: StagedCsv;
     try {
-      read = await server.readLocal(`select * from ${seedReader(s)}`);
+      staged = await server.stageCsv(`select * from ${seedReader(s)}`, (cols) => cols.map(csvColumnFor).join(', '));
     } catch (e) {
       throw new NodeFailure({ code: 'E_SEED_LOAD', message: `${s.path}: ${firstLines(e)}`, file: s.path, hint: "check the CSV's header and delimiter, and column_types in the seed's config" });
     }
-    const nullable = new Set(read.columns.filter((c) => read.rows.some((r) => r[c.name] === null || r[c.name] === undefined)).map((c) => c.name));
-    const columns = read.columns.map((c) => ({ name: c.name, type: nullable.has(c.name) ? `Nullable(${clickhouseType(c.type)})` : clickhouseType(c.type) }));
+    const columns = staged.columns.map((c) => ({ name: c.name, type: c.nullable ? `Nullable(${clickhouseType(c.type)})` : clickhouseType(c.type) }));
     const base = tmpBase(work, 'seed');
-    await executePlan(wh, { transactional: false, statements: hooks(pre) });
     try {
+      await executePlan(wh, { transactional: false, statements: hooks(pre) });
       await wh.execute(stmt(`drop table if exists ${tmp(base)}`, 'cleanup'));
       await wh.execute(stmt(`create table ${tmp(base)} ${columnList(columns)} engine = Log`, 'stage'));
-      const types = new Map(read.columns.map((c) => [c.name, c.type]));
-      await server.insertRows(`etlx_tmp.${base}`, read.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonValue(v, types.get(k) ?? '')]))));
+      await server.insertCsv(`etlx_tmp.${base}`, staged.file);
       const rows = await buildTable(work, wh, `select * from ${tmp(base)}`, s.config.sharding_key !== undefined ? { sharding_key: s.config.sharding_key } : {}, tmpBase(work, 'build'));
       await executePlan(wh, { transactional: false, statements: hooks(post) });
       return { rows };
     } finally {
+      staged.discard();
       await dropQuietly(wh, false, [base]);
     }
   },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withCtes } from '../../../src/compile/ephemerals.js';
 import { ephemeralCteName } from '../../../src/compile/relations.js';
-import { clickhouseType } from '../../../src/materialize/clickhouse/seed-test.js';
+import { clickhouseType, csvColumnFor } from '../../../src/materialize/clickhouse/seed-test.js';
 import { columnList, distributedEngine, engineClause, tmpBase } from '../../../src/materialize/clickhouse/sql.js';
 import { quoteClickHouseLiteral } from '../../../src/util/sql.js';
 
@@ -48,5 +48,15 @@ describe('ephemeral models on engines without subquery CTEs', () => {
     expect(withCtes(sql, ['a', 'b'], known, true)).toBe('select * from (\nselect x from (\nselect 1 as x\n)\n) as b');
     // DuckDB keeps its CTEs.
     expect(withCtes(sql, ['a', 'b'], known)).toMatch(/^with "__etlx_cte__a" as/);
+  });
+});
+
+describe('csvColumnFor: how DuckDB writes a seed column for ClickHouse', () => {
+  it('writes booleans as 0/1 and timestamps to the second, and other columns as they are', () => {
+    expect(csvColumnFor({ name: 'is_active', type: 'BOOLEAN' })).toBe('cast("is_active" as integer) as "is_active"');
+    expect(csvColumnFor({ name: 'at', type: 'TIMESTAMP' })).toBe(`strftime("at", '%Y-%m-%d %H:%M:%S') as "at"`);
+    expect(csvColumnFor({ name: 'at_tz', type: 'TIMESTAMP WITH TIME ZONE' })).toBe(`strftime("at_tz", '%Y-%m-%d %H:%M:%S') as "at_tz"`);
+    expect(csvColumnFor({ name: 'say "hi"', type: 'VARCHAR' })).toBe('"say ""hi"""');
+    expect(csvColumnFor({ name: 'd', type: 'DATE' })).toBe('"d"');
   });
 });
