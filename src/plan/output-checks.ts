@@ -6,11 +6,13 @@ import type { ModelNode, SeedNode, SnapshotNode } from '../parse/nodes.js';
 import type { ParsedProject } from '../parse/parse-project.js';
 
 /**
- * Schemas that hold etlx's own relations: run history (`etlx_meta`) and stored test failures
- * (`etlx_test_failures`). A model or seed built there could overwrite them. (Temporary tables
- * live in DuckDB's connection-local `temp` catalog, which no model can be built in.)
+ * Schemas that hold etlx's own relations: run history (`etlx_meta`), stored test failures
+ * (`etlx_test_failures`) and, on ClickHouse, temporary tables (`etlx_tmp`, whose `etlx_` names a
+ * next run drops as leftovers). A model or seed built there could be overwritten or dropped.
+ * (On DuckDB temporary tables live in the connection-local `temp` catalog, which no model can be
+ * built in.) Reserved on every engine, so a project stays portable.
  */
-export const RESERVED_SCHEMAS: readonly string[] = ['etlx_meta', 'etlx_test_failures'];
+export const RESERVED_SCHEMAS: readonly string[] = ['etlx_meta', 'etlx_test_failures', 'etlx_tmp'];
 
 /** etlx's own folder in a project: staging copies and ownership records of file outputs (run/file-outputs.ts). */
 export const OUTPUTS_DIR = '.etlx-outputs';

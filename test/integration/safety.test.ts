@@ -44,6 +44,14 @@ describe('temporary relations and reserved schemas', () => {
     expect(r.code, r.output).toBe(2);
     expect(r.output).toContain('seeds/s.csv');
   });
+
+  it('a model in schema etlx_tmp (ClickHouse drops etlx_ names there as leftovers) is a compile-time error on every engine', async () => {
+    const p = project('tmpschema', { 'models/etlx_keep.sql': '{{config materialized="table" schema="etlx_tmp"}}\nselect 1 as x' });
+    const r = await p.run('build');
+    expect(r.code, r.output).toBe(2);
+    expect(r.output).toContain('which etlx reserves');
+    expect(r.output).toContain('models/etlx_keep.sql:1');
+  });
 });
 
 describe('relation collisions', () => {
