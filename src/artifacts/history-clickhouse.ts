@@ -1,6 +1,7 @@
 import { META_SCHEMA } from '../compile/test-sql.js';
 import type { Secrets } from '../util/redact.js';
 import { quoteClickHouseLiteral, quoteIdent } from '../util/sql.js';
+import { historyInsertsWith, notificationInsertsWith, type Delivery, type HistoryLiterals } from './history.js';
 import type { NodeResult, RunSummary } from './run-results.js';
 
 const S = quoteIdent(META_SCHEMA);
@@ -23,60 +24,20 @@ export const CLICKHOUSE_HISTORY_DDL: readonly string[] = [
     invocation_id String, notification String, target String, status String, attempts Int32, error Nullable(String), sent_at String) ${TABLE}`,
 ];
 
+/** ClickHouse's history literals: times and JSON as text (18.16 has no sub-second DateTime), 1/0. */
+const CLICKHOUSE_LITERALS: HistoryLiterals = {
+  text: quoteClickHouseLiteral,
+  time: quoteClickHouseLiteral,
+  json: quoteClickHouseLiteral,
+  bool: (b) => (b ? '1' : '0'),
+};
+
 /** history.ts's notificationInserts in ClickHouse SQL. */
-export function clickhouseNotificationInserts(
-  invocationId: string,
-  sentAt: string,
-  deliveries: readonly { notification: string; target: string; status: string; attempts: number; error: string | null }[],
-  secrets: Secrets,
-): string[] {
-  if (deliveries.length === 0) return [];
-  const q = (value: string) => quoteClickHouseLiteral(secrets.redact(value));
-  const rows = deliveries.map((d) => `(${[q(invocationId), q(d.notification), q(d.target), q(d.status), String(d.attempts), d.error === null ? 'NULL' : q(d.error), q(sentAt)].join(', ')})`);
-  return [`insert into ${S}.notifications values\n${rows.join(',\n')}`];
+export function clickhouseNotificationInserts(invocationId: string, sentAt: string, deliveries: readonly Delivery[], secrets: Secrets): string[] {
+  return notificationInsertsWith(CLICKHOUSE_LITERALS, invocationId, sentAt, deliveries, secrets);
 }
 
-/** One INSERT per table for the invocation; every text value redacted before it is quoted. */
+/** history.ts's historyInserts in ClickHouse SQL (no --atomic here, so nothing is rolled back). */
 export function clickhouseHistoryInserts(run: RunSummary, results: readonly NodeResult[], secrets: Secrets): string[] {
-  const q = (value: string) => quoteClickHouseLiteral(secrets.redact(value));
-  const opt = (v: string | undefined | null) => (v === undefined || v === null ? 'NULL' : q(v));
-  const num = (v: number | undefined | null) => (v === undefined || v === null ? 'NULL' : String(v));
-  const out = [
-    `insert into ${S}.invocations values (${[
-      q(run.invocationId),
-      q(run.command),
-      q(run.target),
-      q(run.startedAt),
-      q(run.completedAt),
-      String(run.elapsed),
-      q(run.status),
-      String(run.exitCode),
-      String(results.length),
-      q(run.etlxVersion),
-      quoteClickHouseLiteral(secrets.redactJson(JSON.stringify(run.args))),
-    ].join(', ')})`,
-  ];
-  if (results.length > 0) {
-    const rows = results.map(
-      (r) =>
-        `(${[
-          q(run.invocationId),
-          q(r.unique_id),
-          q(r.resource_type),
-          q(r.name),
-          opt(r.relation_name),
-          q(r.status),
-          opt(r.timing.started_at),
-          opt(r.timing.completed_at),
-          String(r.timing.elapsed),
-          num(r.rows_affected),
-          num(r.failures),
-          opt(r.message),
-          num(r.attempts),
-          '1',
-        ].join(', ')})`,
-    );
-    out.push(`insert into ${S}.node_results values\n${rows.join(',\n')}`);
-  }
-  return out;
+  return historyInsertsWith(CLICKHOUSE_LITERALS, run, results, secrets);
 }

@@ -1,7 +1,7 @@
 import { META_SCHEMA } from '../compile/test-sql.js';
 import type { Connection, Row } from '../engine/engine.js';
 import { quoteClickHouseLiteral, quoteIdent } from '../util/sql.js';
-import { sparkline, type NodeHistory, type RunRow } from './history-read.js';
+import { runRows, sparkline, type NodeHistory, type RunRow } from './history-read.js';
 
 const S = quoteIdent(META_SCHEMA);
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
@@ -23,21 +23,7 @@ export async function readClickHouseRuns(c: Connection, last: number): Promise<R
   const ids = runs.map((r) => quoteClickHouseLiteral(String(r.invocation_id))).join(', ');
   const counts = await c.query(`select invocation_id, status, count() as n from ${S}.node_results where invocation_id in (${ids}) group by invocation_id, status order by invocation_id, status`);
   const failed = await c.query(`select invocation_id, unique_id, name, status, message from ${S}.node_results where invocation_id in (${ids}) and status in ('error', 'fail') order by unique_id`);
-  return runs.map((r) => {
-    const id = String(r.invocation_id);
-    return {
-      invocation_id: id,
-      command: String(r.command),
-      status: String(r.status),
-      exit_code: num(r.exit_code),
-      started_at: iso(r.started_at),
-      elapsed: num(r.elapsed_s),
-      counts: Object.fromEntries(counts.filter((x) => x.invocation_id === id).map((x) => [String(x.status), num(x.n)])),
-      failures: failed
-        .filter((x) => x.invocation_id === id)
-        .map((x) => ({ unique_id: String(x.unique_id), name: String(x.name), status: String(x.status), message: x.message === null ? null : String(x.message) })),
-    };
-  });
+  return runRows(runs, counts, failed, (r) => iso(r.started_at));
 }
 
 export async function readClickHouseNodeHistory(c: Connection, nodes: readonly { id: string; name: string; resourceType: string }[], last: number): Promise<NodeHistory[]> {

@@ -1,5 +1,5 @@
 import { META_SCHEMA } from '../compile/test-sql.js';
-import type { Connection } from '../engine/engine.js';
+import type { Connection, Row } from '../engine/engine.js';
 import { quoteIdent, quoteLiteral } from '../util/sql.js';
 
 const S = quoteIdent(META_SCHEMA);
@@ -59,6 +59,15 @@ export async function readRuns(c: Connection, last: number): Promise<RunRow[]> {
     `select invocation_id, unique_id, name, status, message from ${S}.node_results
      where invocation_id in (${ids}) and status in ('error', 'fail') order by unique_id`,
   );
+  return runRows(runs, counts, failed, (r) => iso(r.started_ms));
+}
+
+/**
+ * The runs as `etlx history` shows them, from each engine's query results: the invocations, node
+ * counts by (invocation_id, status, n), and the failed nodes. `startedAt` reads the start time in
+ * the engine's form.
+ */
+export function runRows(runs: readonly Row[], counts: readonly Row[], failed: readonly Row[], startedAt: (r: Row) => string): RunRow[] {
   return runs.map((r) => {
     const id = String(r.invocation_id);
     return {
@@ -66,7 +75,7 @@ export async function readRuns(c: Connection, last: number): Promise<RunRow[]> {
       command: String(r.command),
       status: String(r.status),
       exit_code: num(r.exit_code),
-      started_at: iso(r.started_ms),
+      started_at: startedAt(r),
       elapsed: num(r.elapsed_s),
       counts: Object.fromEntries(counts.filter((x) => x.invocation_id === id).map((x) => [String(x.status), num(x.n)])),
       failures: failed

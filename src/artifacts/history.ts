@@ -25,23 +25,39 @@ export const HISTORY_DDL: readonly string[] = [
   `create table if not exists ${S}.json_output_columns (location varchar, pos integer, name varchar, type varchar)`,
 ];
 
+/** How an engine writes history values as SQL literals (text values arrive redacted). */
+export interface HistoryLiterals {
+  text(value: string): string;
+  /** An ISO date-time. */
+  time(iso: string): string;
+  /** JSON text (redacted as JSON). */
+  json(text: string): string;
+  bool(value: boolean): string;
+}
+
+/** DuckDB's history literals: timestamptz and json casts, true/false. */
+const DUCKDB_LITERALS: HistoryLiterals = {
+  text: quoteRaw,
+  time: (iso) => `${quoteRaw(iso)}::timestamptz`,
+  json: (text) => `${quoteRaw(text)}::json`,
+  bool: (b) => (b ? 'true' : 'false'),
+};
+
+export type Delivery = { notification: string; target: string; status: string; attempts: number; error: string | null };
+
 /** One row per notification sent (or not) at the end of an invocation. */
-export function notificationInserts(
-  invocationId: string,
-  sentAt: string,
-  deliveries: readonly { notification: string; target: string; status: string; attempts: number; error: string | null }[],
-  secrets: Secrets,
-): string[] {
+export function notificationInserts(invocationId: string, sentAt: string, deliveries: readonly Delivery[], secrets: Secrets): string[] {
+  return notificationInsertsWith(DUCKDB_LITERALS, invocationId, sentAt, deliveries, secrets);
+}
+
+export function notificationInsertsWith(lit: HistoryLiterals, invocationId: string, sentAt: string, deliveries: readonly Delivery[], secrets: Secrets): string[] {
   if (deliveries.length === 0) return [];
-  const quoteLiteral = (value: string) => quoteRaw(secrets.redact(value));
+  const text = (value: string) => lit.text(secrets.redact(value));
   const rows = deliveries.map(
-    (d) =>
-      `(${[quoteLiteral(invocationId), quoteLiteral(d.notification), quoteLiteral(d.target), quoteLiteral(d.status), String(d.attempts), d.error === null ? 'NULL' : quoteLiteral(d.error), ts(sentAt)].join(', ')})`,
+    (d) => `(${[text(invocationId), text(d.notification), text(d.target), text(d.status), String(d.attempts), d.error === null ? 'NULL' : text(d.error), lit.time(sentAt)].join(', ')})`,
   );
   return [`insert into ${S}.notifications values\n${rows.join(',\n')}`];
 }
-
-const ts = (iso: string | undefined) => (iso ? `${quoteRaw(iso)}::timestamptz` : 'NULL');
 
 /**
  * One INSERT per table for the whole invocation (a row-per-node INSERT costs about 2 ms each).
@@ -49,40 +65,47 @@ const ts = (iso: string | undefined) => (iso ? `${quoteRaw(iso)}::timestamptz` :
  * is stored as `"****"."orders"`); redacting the finished SQL could break its quoting.
  */
 export function historyInserts(run: RunSummary, results: readonly NodeResult[], secrets: Secrets, rolledBack = false): string[] {
-  const quoteLiteral = (value: string) => quoteRaw(secrets.redact(value));
+  return historyInsertsWith(DUCKDB_LITERALS, run, results, secrets, rolledBack);
+}
+
+export function historyInsertsWith(lit: HistoryLiterals, run: RunSummary, results: readonly NodeResult[], secrets: Secrets, rolledBack = false): string[] {
+  const text = (value: string) => lit.text(secrets.redact(value));
+  const opt = (v: string | undefined | null) => (v === undefined || v === null ? 'NULL' : text(v));
+  const time = (iso: string | undefined) => (iso ? lit.time(iso) : 'NULL');
+  const num = (v: number | undefined | null) => (v === undefined || v === null ? 'NULL' : String(v));
   const statements = [
     `insert into ${S}.invocations values (${[
-      quoteLiteral(run.invocationId),
-      quoteLiteral(run.command),
-      quoteLiteral(run.target),
-      ts(run.startedAt),
-      ts(run.completedAt),
+      text(run.invocationId),
+      text(run.command),
+      text(run.target),
+      time(run.startedAt),
+      time(run.completedAt),
       sqlValue(run.elapsed),
-      quoteLiteral(run.status),
+      text(run.status),
       String(run.exitCode),
       String(results.length),
-      quoteLiteral(run.etlxVersion),
-      `${quoteRaw(secrets.redactJson(JSON.stringify(run.args)))}::json`,
+      text(run.etlxVersion),
+      lit.json(secrets.redactJson(JSON.stringify(run.args))),
     ].join(', ')})`,
   ];
   if (results.length > 0) {
     const rows = results.map(
       (r) =>
         `(${[
-          quoteLiteral(run.invocationId),
-          quoteLiteral(r.unique_id),
-          quoteLiteral(r.resource_type),
-          quoteLiteral(r.name),
-          r.relation_name === undefined ? 'NULL' : quoteLiteral(r.relation_name),
-          quoteLiteral(r.status),
-          ts(r.timing.started_at),
-          ts(r.timing.completed_at),
+          text(run.invocationId),
+          text(r.unique_id),
+          text(r.resource_type),
+          text(r.name),
+          opt(r.relation_name),
+          text(r.status),
+          time(r.timing.started_at),
+          time(r.timing.completed_at),
           sqlValue(r.timing.elapsed),
-          r.rows_affected === undefined || r.rows_affected === null ? 'NULL' : String(r.rows_affected),
-          r.failures === undefined || r.failures === null ? 'NULL' : String(r.failures),
-          r.message === undefined || r.message === null ? 'NULL' : quoteLiteral(r.message),
-          r.attempts === undefined ? 'NULL' : String(r.attempts),
-          rolledBack ? 'false' : 'true',
+          num(r.rows_affected),
+          num(r.failures),
+          opt(r.message),
+          num(r.attempts),
+          lit.bool(!rolledBack),
         ].join(', ')})`,
     );
     statements.push(`insert into ${S}.node_results values\n${rows.join(',\n')}`);
