@@ -1,10 +1,9 @@
 import { META_SCHEMA } from '../compile/test-sql.js';
-import type { Connection, Row } from '../engine/engine.js';
+import type { Connection } from '../engine/engine.js';
 import { quoteClickHouseLiteral, quoteIdent } from '../util/sql.js';
-import { runRows, sparkline, type NodeHistory, type RunRow } from './history-read.js';
+import { nodeHistories, num, runRows, type NodeHistory, type RunRow } from './history-read.js';
 
 const S = quoteIdent(META_SCHEMA);
-const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
 /** Times are stored as ISO text on ClickHouse (history-clickhouse.ts). */
 const iso = (v: unknown): string => new Date(String(v)).toISOString();
 
@@ -28,23 +27,12 @@ export async function readClickHouseRuns(c: Connection, last: number): Promise<R
 
 export async function readClickHouseNodeHistory(c: Connection, nodes: readonly { id: string; name: string; resourceType: string }[], last: number): Promise<NodeHistory[]> {
   if (nodes.length === 0) return [];
-  const rows: Row[] = await c.query(
+  const rows = await c.query(
     `select unique_id, invocation_id, status, coalesce(rows_affected, failures) as rows, elapsed_s, started_at
      from ${S}.node_results
      where unique_id in (${nodes.map((x) => quoteClickHouseLiteral(x.id)).join(', ')})
      order by unique_id, started_at desc
      limit ${Math.floor(last)} by unique_id`,
   );
-  return nodes.map((node) => {
-    const runs = rows
-      .filter((r) => r.unique_id === node.id)
-      .map((r) => ({
-        invocation_id: String(r.invocation_id),
-        started_at: iso(r.started_at),
-        status: String(r.status),
-        rows: r.rows === null || r.rows === undefined ? null : num(r.rows),
-        elapsed: num(r.elapsed_s),
-      }));
-    return { unique_id: node.id, name: node.name, resource_type: node.resourceType, runs, trend: sparkline([...runs].reverse().map((r) => r.rows)) };
-  });
+  return nodeHistories(nodes, rows, (r) => iso(r.started_at));
 }

@@ -35,7 +35,8 @@ export interface NodeHistory {
   readonly trend: string;
 }
 
-const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0));
+/** A number from either engine's rows (DuckDB's BIGINT is a bigint, ClickHouse's 64-bit integers are text). */
+export const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0));
 const iso = (ms: unknown): string => new Date(num(ms)).toISOString();
 
 /** Whether the warehouse holds run history at all (etlx_meta is created by the first run). */
@@ -95,12 +96,21 @@ export async function readNodeHistory(c: Connection, nodes: readonly { id: strin
      qualify row_number() over (partition by n.unique_id order by i.started_at desc) <= ${Math.floor(last)}
      order by n.unique_id, i.started_at desc`,
   );
+  return nodeHistories(nodes, rows, (r) => iso(r.started_ms));
+}
+
+/**
+ * Each node's runs, newest first, from either engine's rows (unique_id, invocation_id, status,
+ * rows, elapsed_s, newest first per node), with a trend of its rows. `startedAt` reads the start
+ * time in the engine's form.
+ */
+export function nodeHistories(nodes: readonly { id: string; name: string; resourceType: string }[], rows: readonly Row[], startedAt: (r: Row) => string): NodeHistory[] {
   return nodes.map((node) => {
     const runs = rows
       .filter((r) => r.unique_id === node.id)
       .map((r) => ({
         invocation_id: String(r.invocation_id),
-        started_at: iso(r.started_ms),
+        started_at: startedAt(r),
         status: String(r.status),
         rows: r.rows === null || r.rows === undefined ? null : num(r.rows),
         elapsed: num(r.elapsed_s),
